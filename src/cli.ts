@@ -1,0 +1,61 @@
+// Entry point: parse arguments, pick the mode, map failures to exit codes (0 ok, 1 runtime, 2 usage).
+import { readFileSync } from 'node:fs';
+import { parseCommandLine, UsageError, USAGE } from './args.js';
+
+// Each mode imports only what it needs (Ink alone costs ~150 ms to load): bad usage and --json
+// answer fast, and the bundle is split per mode.
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine(argv, process.env);
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`sshtop ${version()}\n`);
+    return 0;
+  }
+  const o = parsed.options;
+  let mode = o.mode;
+  // no terminal to draw on: the default mode prints the table instead of failing
+  if ((mode === 'tui' || mode === 'watch') && !process.stdout.isTTY) mode = 'once';
+  if (mode === 'reap') {
+    const { runReap } = await import('./reap.js');
+    return runReap(o, o.rest);
+  }
+  const { sourceFor, takeModel } = await import('./snapshot.js');
+  const source = sourceFor(o);
+  if (mode === 'json') {
+    const { formatJson } = await import('./report/json.js');
+    const { model, ctx } = await takeModel(source, o);
+    process.stdout.write(formatJson(model, ctx));
+    return 0;
+  }
+  if (mode === 'once') {
+    const [{ formatOnce }, { model }] = await Promise.all([import('./report/once.js'), takeModel(source, o)]);
+    process.stdout.write(formatOnce(model, { color: o.color && process.stdout.isTTY === true, columns: process.stdout.columns ?? 200 }));
+    return 0;
+  }
+  const { runTui } = await import('./ui/run.js');
+  return runTui(o, source, mode === 'watch');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`sshtop: ${err.message} (see sshtop --help)\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`sshtop: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,130 @@
+// Network state of a session's connection and the staleness flags that follow from it (SPEC 2):
+// dead-peer, traffic idle for notty sessions, stale pre-auth, hung. Pure.
+import type { SsInfo } from '../proc/parse-ss.js';
+import type { Policy, ProcSnapshot, Session, SessionNet, TcpSocket } from './types.js';
+
+const TIMERS: SessionNet['timer'][] = ['none', 'retransmit', 'keepalive', 'time-wait', 'zero-window-probe'];
+
+export interface StalenessOptions {
+  idleSeconds: number;
+  /** ss figures by socket inode, when ss ran */
+  ss?: ReadonlyMap<number, SsInfo> | null;
+  /** policy of the session's listener (or the system's) */
+  policyFor?: (listenerPid: number | null) => Policy | null | undefined;
+  /** an authenticated connection without a user child this long after login is hung */
+  hungAfterSeconds?: number;
+  /** since when (ms) a process (key `pid:startTicks`) has been seen in state D, kept by the store */
+  dStateSince?: ReadonlyMap<string, number>;
+  /** D state for this long makes a session hung */
+  dStateSeconds?: number;
+}
+
+const OPENSSH_DEFAULT_GRACE = 120;
+
+export function toSessionNet(sock: TcpSocket, ss: SsInfo | undefined): SessionNet {
+  return {
+    source: ss ? 'proc+ss' : 'proc',
+    txQueue: sock.txQueue,
+    rxQueue: sock.rxQueue,
+    timer: TIMERS[sock.timer] ?? 'none',
+    retransmits: sock.retransmits,
+    probes: sock.probes,
+    lastSendMs: ss?.lastSndMs ?? null,
+    lastReceiveMs: ss?.lastRcvMs ?? null,
+    lastAckMs: ss?.lastAckMs ?? null,
+    bytesSent: ss?.bytesSent ?? null,
+    bytesReceived: ss?.bytesReceived ?? null,
+    rttMs: ss?.rttMs ?? null,
+    rtoMs: ss?.rtoMs ?? null,
+    retransTotal: ss?.retransTotal ?? null,
+  };
+}
+
+/**
+ * The peer stopped answering: data stays unacknowledged while a retransmit or probe timer runs
+ * with retransmits or probes out, or (ss) nothing was acked for far longer than the RTO.
+ */
+export function deadPeerReason(net: SessionNet, ssAckGraceMs = 3000): string | undefined {
+  if (net.txQueue > 0 && (net.timer === 'retransmit' || net.timer === 'zero-window-probe') && (net.retransmits > 0 || net.probes > 0)) {
+    return `${net.txQueue} bytes unacknowledged, ${net.timer} timer running, ${Math.max(net.retransmits, net.probes)} retransmits/probes unanswered`;
+  }
+  if (net.timer === 'keepalive' && net.probes > 0) return `${net.probes} TCP keepalive probes unanswered`;
+  if (net.txQueue > 0 && net.lastAckMs !== null && net.rtoMs !== null && net.lastAckMs > Math.max(net.rtoMs * 8, ssAckGraceMs)) {
+    return `${net.txQueue} bytes outstanding and no ACK for ${Math.round(net.lastAckMs / 1000)}s (RTO ${net.rtoMs}ms)`;
+  }
+  return undefined;
+}
+
+function fmt(s: number): string {
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  return `${(s / 3600).toFixed(1)}h`;
+}
+
+/** apply network state, idle sources and staleness flags; `add` records a flag with its reason */
+export function applyStaleness(
+  s: Session,
+  snap: ProcSnapshot,
+  opts: StalenessOptions,
+  add: (s: Session, flag: Session['flags'][number], reason: string) => void,
+): void {
+  const sock = s.socketInode === null ? undefined : snap.sockets.get(s.socketInode);
+  const ssInfo = s.socketInode === null ? undefined : opts.ss?.get(s.socketInode);
+  s.net = sock ? toSessionNet(sock, ssInfo) : null;
+  const policy = opts.policyFor?.(s.listenerPid) ?? null;
+  const ageSeconds = Math.max(0, Math.floor((snap.takenAt - s.startedAt) / 1000));
+  const preauth = s.flags.includes('preauth');
+
+  // traffic idle: the newest of last send and last receive on the connection
+  if (s.net && s.net.lastSendMs !== null && s.net.lastReceiveMs !== null) {
+    s.idleSources.traffic = Math.floor(Math.min(s.net.lastSendMs, s.net.lastReceiveMs) / 1000);
+  }
+  if (s.idleSource === null && s.idleSources.traffic !== null && !preauth) {
+    s.idleSeconds = s.idleSources.traffic;
+    s.idleSource = 'traffic';
+    if (s.idleSeconds >= opts.idleSeconds) add(s, 'idle', `no traffic on the connection for ${fmt(s.idleSeconds)} (threshold ${fmt(opts.idleSeconds)})`);
+  }
+
+  if (s.net) {
+    const why = deadPeerReason(s.net);
+    if (why) add(s, 'dead-peer', `the client stopped answering: ${why}`);
+  }
+
+  if (preauth) {
+    const grace = policy?.loginGraceTime ?? OPENSSH_DEFAULT_GRACE;
+    const graceText = policy?.loginGraceTime == null ? `${grace}s (OpenSSH default; policy unknown)` : `${grace}s`;
+    if (grace > 0 && ageSeconds > grace) add(s, 'stale', `not authenticated after ${fmt(ageSeconds)}, longer than LoginGraceTime ${graceText}`);
+    if (grace > 0) s.timeouts.push(`LoginGraceTime ${graceText} ends it ${ageSeconds > grace ? 'now (overdue)' : `in ${fmt(grace - ageSeconds)}`}`);
+  } else {
+    const hasUserChild = s.processes.some((p) => p.depth > 0 && p.role === 'user') || s.processes[0]?.role === 'connection';
+    const hungAfter = opts.hungAfterSeconds ?? 60;
+    if (s.daemon === 'openssh' && !hasUserChild && ageSeconds > hungAfter) {
+      add(s, 'hung', `authenticated ${fmt(ageSeconds)} ago but no user process was ever started`);
+    }
+    const dFor = opts.dStateSeconds ?? 30;
+    for (const p of s.processes) {
+      const since = opts.dStateSince?.get(`${p.pid}:${p.startTicks}`);
+      if (p.state === 'D' && since !== undefined && snap.takenAt - since >= dFor * 1000) {
+        add(s, 'hung', `process ${p.pid} (${p.comm}) stuck in uninterruptible sleep (D) for ${fmt(Math.floor((snap.takenAt - since) / 1000))}`);
+        break;
+      }
+    }
+  }
+
+  if (policy && !preauth) addTimeouts(s, policy);
+}
+
+function addTimeouts(s: Session, p: Policy): void {
+  if (p.silentClientDropSeconds !== null) {
+    s.timeouts.push(`if the client goes silent, ${p.silentClientDropBy} drops it after ${fmt(p.silentClientDropSeconds)} (this detects a dead client, not an idle person)`);
+  } else if (p.source !== 'unknown') {
+    s.timeouts.push('a dead client is never detected by the server (ClientAliveInterval 0, TCPKeepAlive no)');
+  }
+  if (s.net && s.net.txQueue === 0 && s.net.timer !== 'retransmit') {
+    s.timeouts.push('a dead peer that is sent nothing shows nothing until a ClientAlive or TCP keepalive probe goes out');
+  }
+  if (p.unusedConnectionTimeout && p.unusedConnectionTimeout > 0 && s.flags.includes('forward-only')) {
+    s.timeouts.push(`UnusedConnectionTimeout ${fmt(p.unusedConnectionTimeout)} ends it once it has no open channels`);
+  }
+  if (p.channelTimeout && p.channelTimeout !== 'none') s.timeouts.push(`ChannelTimeout ${p.channelTimeout} closes inactive channels`);
+}

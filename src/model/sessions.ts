@@ -1,0 +1,257 @@
+// Build listeners and sessions (one per SSH connection) from a ProcSnapshot. Pure.
+import { parseSshConnection } from '../proc/parse.js';
+import { classifyProcess } from './classify.js';
+import { applyStaleness, type StalenessOptions } from './network.js';
+import { findSelf } from './own.js';
+import type {
+  Classified,
+  Endpoint,
+  Flag,
+  Listener,
+  Model,
+  ProcEntry,
+  ProcSnapshot,
+  Session,
+  SessionProcess,
+} from './types.js';
+
+export interface BuildOptions extends StalenessOptions {
+  /** idle threshold, seconds */
+  idleSeconds: number;
+  /** the caller's pid (process.pid) */
+  selfPid: number;
+}
+
+const TCP_ESTABLISHED = 1;
+const SOCKET_ACTIVATORS = new Set(['inetd', 'xinetd', 'systemd-socket-proxyd', 'tcpserver', 's6-tcpserver']);
+/** flags in order of severity: the UI shows the first one a session has */
+export const FLAG_ORDER: Flag[] = [
+  'dead-peer',
+  'hung',
+  'stale',
+  'orphan',
+  'preauth',
+  'idle',
+  'own',
+  'multiplexed',
+  'forward-only',
+  'sftp',
+  'notty',
+  'socket-activated',
+];
+
+export function classifyAll(snap: ProcSnapshot): Map<number, Classified> {
+  const out = new Map<number, Classified>();
+  for (const p of snap.procs.values()) {
+    const parent = snap.procs.get(p.ppid);
+    const parentIsDropbear = parent !== undefined && classifyProcess(parent.comm, parent.argv).daemon === 'dropbear';
+    out.set(p.pid, classifyProcess(p.comm, p.argv, parentIsDropbear));
+  }
+  return out;
+}
+
+export function buildModel(snap: ProcSnapshot, opts: BuildOptions): Model {
+  const classes = classifyAll(snap);
+  const children = new Map<number, number[]>();
+  for (const p of snap.procs.values()) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p.pid);
+    else children.set(p.ppid, [p.pid]);
+  }
+  const roleOf = (pid: number) => classes.get(pid)?.role;
+  const isDaemon = (pid: number) => {
+    const r = roleOf(pid);
+    return r !== undefined && r !== 'process';
+  };
+
+  const listeners: Listener[] = [];
+  for (const p of snap.procs.values()) {
+    const c = classes.get(p.pid) as Classified;
+    if (c.role !== 'listener') continue;
+    const policy = opts.policyFor?.(p.pid) ?? null;
+    // the title shows start-full only; the rate is the configured MaxStartups rate
+    const startups = c.startups && c.startups.rate === null && policy?.maxStartups ? { ...c.startups, rate: policy.maxStartups.rate } : (c.startups ?? null);
+    listeners.push({ pid: p.pid, command: p.cmdline, startups, startTicks: p.startTicks, daemon: c.daemon, policy });
+  }
+  listeners.sort((a, b) => a.pid - b.pid);
+
+  // a connection starts at a daemon process whose parent is a listener or no daemon at all
+  const sessions: Session[] = [];
+  for (const p of snap.procs.values()) {
+    if (!isDaemon(p.pid) || roleOf(p.pid) === 'listener') continue;
+    if (isDaemon(p.ppid) && roleOf(p.ppid) !== 'listener') continue;
+    sessions.push(buildSession(p, snap, classes, children, roleOf(p.ppid) === 'listener', opts));
+  }
+
+  const self = findSelf(snap, sessions, opts.selfPid);
+  const own = new Set(self.candidates);
+  for (const s of sessions) {
+    if (own.has(s.pid)) addFlag(s, 'own', self.via === 'tmux' ? 'attached to the tmux server sshtop runs in' : 'sshtop runs inside this session');
+  }
+  sessions.sort((a, b) => a.startedAt - b.startedAt || a.pid - b.pid);
+  return { takenAt: snap.takenAt, btime: snap.btime, listeners, sessions, self, notices: snap.notices };
+}
+
+function addFlag(s: Session, flag: Flag, reason: string): void {
+  if (!s.flags.includes(flag)) s.flags.push(flag);
+  s.reasons[flag] = reason;
+  s.flags.sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b));
+}
+
+function buildSession(
+  root: ProcEntry,
+  snap: ProcSnapshot,
+  classes: Map<number, Classified>,
+  children: Map<number, number[]>,
+  underListener: boolean,
+  opts: BuildOptions,
+): Session {
+  // the connection's processes, depth first, children by pid
+  const procs: SessionProcess[] = [];
+  const walk = (pid: number, depth: number): void => {
+    const p = snap.procs.get(pid);
+    if (!p) return;
+    const c = classes.get(pid) as Classified;
+    let role = c.role;
+    // a user-child title on the connection process itself: the process carries the whole connection
+    if (depth === 0 && (role === 'user' || role === 'sftp')) role = 'connection';
+    procs.push({
+      pid,
+      ppid: p.ppid,
+      uid: p.uid,
+      user: p.uid === null ? null : (snap.users.get(p.uid) ?? String(p.uid)),
+      state: p.state,
+      tty: p.tty,
+      role,
+      command: p.cmdline || `[${p.comm}]`,
+      comm: p.comm,
+      startedAt: ticksToMs(snap, p.startTicks),
+      startTicks: p.startTicks,
+      cpuTicks: p.cpuTicks,
+      depth,
+    });
+    for (const c2 of [...(children.get(pid) ?? [])].sort((a, b) => a - b)) walk(c2, depth + 1);
+  };
+  walk(root.pid, 0);
+
+  const rootClass = classes.get(root.pid) as Classified;
+  const daemonProcs = procs.filter((p) => p.role !== 'process');
+  const userChild = daemonProcs.find((p) => p.depth > 0 && classes.get(p.pid)?.role === 'user');
+  const carrier = userChild ?? (procs[0]?.role === 'connection' ? procs[0] : undefined);
+  const carrierClass = carrier ? (classes.get(carrier.pid) as Classified) : undefined;
+  const preauth = daemonProcs.every((p) => p.role === 'preauth' || p.role === 'pam');
+  const shells = procs.filter((p) => p.role === 'process');
+
+  // user: the title, else the uid of the user child or of a shell (Dropbear)
+  let user: string | null = rootClass.user ?? carrierClass?.user ?? null;
+  if (user === null && !preauth) user = (carrier ?? shells[0])?.user ?? null;
+  if (user === null && rootClass.daemon === 'dropbear') user = shells[0]?.user ?? null;
+
+  // ttys: from the title, cross-checked with (completed by) the ttys the shells run on
+  const ttys: string[] = [...(carrierClass?.ttys ?? [])];
+  for (const s of shells) if (s.tty && !ttys.includes(s.tty) && s.tty.startsWith('pts/')) ttys.push(s.tty);
+
+  const { remote, local, inode } = findEndpoints(root, carrier, procs, snap);
+  const startedAt = ticksToMs(snap, root.startTicks);
+
+  let idleSeconds: number | null = null;
+  let idleSource: Session['idleSource'] = null;
+  const atimes = ttys.map((t) => snap.ttyAtimes.get(t)).filter((a): a is number => a !== undefined);
+  if (atimes.length > 0) {
+    idleSeconds = Math.max(0, Math.floor((snap.takenAt - Math.max(...atimes)) / 1000));
+    idleSource = 'tty';
+  }
+
+  const session: Session = {
+    pid: root.pid,
+    startTicks: root.startTicks,
+    listenerPid: underListener ? root.ppid : null,
+    user,
+    ttys,
+    remote,
+    local,
+    startedAt,
+    idleSeconds,
+    idleSource,
+    flags: [],
+    reasons: {},
+    command: currentCommand(procs, ttys, snap),
+    cpuSeconds: Math.round((procs.reduce((n, p) => n + p.cpuTicks, 0) / snap.clkTck) * 100) / 100,
+    processes: procs,
+    daemon: rootClass.daemon,
+    socketInode: inode,
+    net: null,
+    idleSources: { tty: idleSource === 'tty' ? idleSeconds : null, traffic: null },
+    timeouts: [],
+  };
+
+  if (preauth) addFlag(session, 'preauth', 'connected but not authenticated yet');
+  if (!underListener) {
+    const parent = snap.procs.get(root.ppid);
+    const activated =
+      (parent !== undefined && SOCKET_ACTIVATORS.has(parent.comm)) || /ssh[\w-]*@[^/\n]*\.service/.test(root.cgroup ?? '');
+    if (activated) addFlag(session, 'socket-activated', 'started per connection by socket activation (no listener)');
+    else addFlag(session, 'orphan', `its listener is gone (parent is pid ${root.ppid}): the daemon was restarted or stopped`);
+  }
+  if (!preauth) {
+    const subsystems = procs.filter((p) => p.role === 'sftp' || p.comm === 'sftp-server' || /(^|\/)sftp-server(\s|$)/.test(p.command));
+    if (subsystems.length > 0) addFlag(session, 'sftp', 'runs an sftp subsystem');
+    if (carrierClass?.forwardOnly && shells.length === 0)
+      addFlag(session, 'forward-only', 'no shell or command: the connection only forwards ports (ssh -N)');
+    if (carrierClass?.notty || (carrier && ttys.length === 0 && !carrierClass?.forwardOnly))
+      addFlag(session, 'notty', 'no terminal: a remote command, sftp or scp');
+    const channels = userChild ? (children.get(userChild.pid) ?? []).length : 0;
+    if (ttys.length > 1 || channels > 1)
+      addFlag(session, 'multiplexed', `one connection carries ${Math.max(ttys.length, channels)} sessions (ControlMaster)`);
+    if (idleSeconds !== null && idleSeconds >= opts.idleSeconds)
+      addFlag(session, 'idle', `no terminal input or output for ${formatSeconds(idleSeconds)} (threshold ${formatSeconds(opts.idleSeconds)})`);
+  }
+  applyStaleness(session, snap, opts, addFlag);
+  return session;
+}
+
+function ticksToMs(snap: ProcSnapshot, ticks: number): number {
+  return Math.round((snap.btime + ticks / snap.clkTck) * 1000);
+}
+
+/** the connection socket: the first established TCP socket of the connection process, else of the user child */
+function findEndpoints(
+  root: ProcEntry,
+  carrier: SessionProcess | undefined,
+  procs: SessionProcess[],
+  snap: ProcSnapshot,
+): { remote: Endpoint | null; local: Endpoint | null; inode: number | null } {
+  const holders = [root, carrier ? snap.procs.get(carrier.pid) : undefined];
+  for (const h of holders) {
+    for (const inode of h?.sockets ?? []) {
+      const s = snap.sockets.get(inode);
+      if (s && s.state === TCP_ESTABLISHED) return { remote: s.remote, local: s.local, inode };
+    }
+  }
+  for (const p of procs) {
+    const v = snap.sshConnection.get(p.pid);
+    const parsed = v === undefined ? undefined : parseSshConnection(v);
+    if (parsed) return { ...parsed, inode: null };
+  }
+  return { remote: null, local: null, inode: null };
+}
+
+/** as `w` does: per tty, the newest process of the foreground process group; notty: newest command */
+function currentCommand(procs: SessionProcess[], ttys: string[], snap: ProcSnapshot): string | null {
+  const candidates = procs.filter((p) => p.role === 'process');
+  if (candidates.length === 0) return procs.some((p) => p.role === 'sftp') ? 'internal-sftp' : null;
+  const fg = candidates.filter((p) => {
+    const e = snap.procs.get(p.pid);
+    return e !== undefined && p.tty !== null && ttys.includes(p.tty) && e.pgrp === e.tpgid;
+  });
+  const pool = fg.length > 0 ? fg : candidates;
+  const newest = pool.reduce((a, b) => (b.startTicks > a.startTicks || (b.startTicks === a.startTicks && b.pid > a.pid) ? b : a));
+  return newest.command;
+}
+
+export function formatSeconds(s: number): string {
+  if (s < 90) return `${s}s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)}m`;
+  if (s < 48 * 3600) return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}

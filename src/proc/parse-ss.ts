@@ -1,0 +1,73 @@
+// Parser for `ss -tinHe` output (iproute2): per-socket TCP_INFO figures, keyed by socket inode.
+export interface SsInfo {
+  inode: number;
+  local: string;
+  peer: string;
+  sendQ: number;
+  recvQ: number;
+  rttMs: number | null;
+  rtoMs: number | null;
+  /** ms since the last data was sent / received / acked */
+  lastSndMs: number | null;
+  lastRcvMs: number | null;
+  lastAckMs: number | null;
+  bytesSent: number | null;
+  bytesAcked: number | null;
+  bytesReceived: number | null;
+  /** `retrans:current/total` */
+  retransCurrent: number | null;
+  retransTotal: number | null;
+  /** `timer:(name,time,retransmits)` */
+  timer: string | null;
+}
+
+const STATE_WORD = /^[A-Z][A-Z0-9-]*$/;
+
+/** ss prints one socket on a line and its TCP_INFO on an indented continuation line */
+export function parseSs(text: string): SsInfo[] {
+  const joined: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    if (/^\s/.test(line) && joined.length > 0) joined[joined.length - 1] += ' ' + line.trim();
+    else joined.push(line.trim());
+  }
+  const out: SsInfo[] = [];
+  for (const line of joined) {
+    const f = line.split(/\s+/);
+    if (STATE_WORD.test(f[0] ?? '')) f.shift();
+    const [recvQ, sendQ, local, peer] = f;
+    const kv = new Map<string, string>();
+    for (const tok of f.slice(4)) {
+      const i = tok.indexOf(':');
+      if (i > 0 && !kv.has(tok.slice(0, i))) kv.set(tok.slice(0, i), tok.slice(i + 1));
+    }
+    const inode = Number(kv.get('ino'));
+    if (!Number.isInteger(inode) || inode <= 0 || local === undefined || peer === undefined) continue;
+    const num = (k: string): number | null => {
+      const v = kv.get(k);
+      if (v === undefined) return null;
+      const n = Number(v.split('/')[0]);
+      return Number.isFinite(n) ? n : null;
+    };
+    const retrans = kv.get('retrans')?.split('/');
+    out.push({
+      inode,
+      local,
+      peer,
+      sendQ: Number(sendQ) || 0,
+      recvQ: Number(recvQ) || 0,
+      rttMs: num('rtt'),
+      rtoMs: num('rto'),
+      lastSndMs: num('lastsnd'),
+      lastRcvMs: num('lastrcv'),
+      lastAckMs: num('lastack'),
+      bytesSent: num('bytes_sent'),
+      bytesAcked: num('bytes_acked'),
+      bytesReceived: num('bytes_received'),
+      retransCurrent: retrans ? Number(retrans[0]) || 0 : null,
+      retransTotal: retrans ? Number(retrans[1] ?? retrans[0]) || 0 : null,
+      timer: /^\(([^)]*)\)$/.exec(kv.get('timer') ?? '')?.[1] ?? null,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,197 @@
+// Pure parsers for /proc text. Total functions: garbage in → undefined (or an empty result) out.
+import type { Endpoint, TcpSocket } from '../model/types.js';
+
+export interface StatFields {
+  comm: string;
+  state: string;
+  ppid: number;
+  pgrp: number;
+  sid: number;
+  ttyNr: number;
+  tpgid: number;
+  cpuTicks: number;
+  startTicks: number;
+  threads: number;
+}
+
+const isInt = (n: number): boolean => Number.isInteger(n);
+
+/** /proc/PID/stat. comm may hold spaces and parentheses, so split at the LAST `)`. */
+export function parseStat(text: string): StatFields | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const f = text.slice(close + 2).trim().split(' ');
+  if (f.length < 20) return undefined;
+  const num = (i: number): number => Number(f[i]);
+  const out: StatFields = {
+    comm: text.slice(open + 1, close),
+    state: f[0] ?? '?',
+    ppid: num(1),
+    pgrp: num(2),
+    sid: num(3),
+    ttyNr: num(4),
+    tpgid: num(5),
+    cpuTicks: num(11) + num(12),
+    startTicks: num(19),
+    threads: num(17),
+  };
+  const ints = [out.ppid, out.pgrp, out.sid, out.ttyNr, out.tpgid, out.cpuTicks, out.startTicks];
+  if (!ints.every(isInt) || out.state.length !== 1) return undefined;
+  return out;
+}
+
+/** Real uid from /proc/PID/status (`Uid:\treal\teffective\tsaved\tfs`). */
+export function parseStatusUid(text: string): number | undefined {
+  const m = /^Uid:\s+(\d+)/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * /proc/PID/cmdline → argv. Arguments are NUL-separated; setproctitle pads the rewritten title
+ * with NULs or spaces, so trailing padding is trimmed. A title written as one string with spaces
+ * (OpenSSH) stays one argv element.
+ */
+export function parseCmdline(raw: string): string[] {
+  const trimmed = raw.replace(/[\0 ]+$/, '');
+  if (trimmed === '') return [];
+  return trimmed.split('\0');
+}
+
+/** `btime` line of /proc/stat: boot time, seconds since epoch. */
+export function parseBtime(text: string): number | undefined {
+  const m = /^btime\s+(\d+)/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** tty_nr → device name. Majors 136–143 are Unix98 ptys, 4 are virtual consoles / serial. */
+export function ttyName(ttyNr: number): string | null {
+  if (!Number.isInteger(ttyNr) || ttyNr <= 0) return null;
+  const major = (ttyNr >> 8) & 0xfff;
+  const minor = (ttyNr & 0xff) | ((ttyNr >> 12) & 0xfff00);
+  if (major >= 136 && major <= 143) return `pts/${minor + (major - 136) * 256}`;
+  if (major === 4) return minor < 64 ? `tty${minor}` : `ttyS${minor - 64}`;
+  return null;
+}
+
+/** One address:port field of /proc/net/tcp (v4: 8 hex digits) or tcp6 (32 hex digits). */
+export function parseHexEndpoint(field: string): Endpoint | undefined {
+  const [addr, portHex] = field.split(':');
+  if (addr === undefined || portHex === undefined || !/^[0-9A-Fa-f]{1,4}$/.test(portHex)) return undefined;
+  const port = parseInt(portHex, 16);
+  if (/^[0-9A-Fa-f]{8}$/.test(addr)) return { address: ipv4FromWord(addr), port };
+  if (!/^[0-9A-Fa-f]{32}$/.test(addr)) return undefined;
+  // four 32-bit words, each in host (little-endian) byte order
+  const bytes: number[] = [];
+  for (let w = 0; w < 4; w++) {
+    const word = addr.slice(w * 8, w * 8 + 8);
+    for (let b = 3; b >= 0; b--) bytes.push(parseInt(word.slice(b * 2, b * 2 + 2), 16));
+  }
+  const isMapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  if (isMapped) return { address: bytes.slice(12).join('.'), port };
+  return { address: formatIpv6(bytes), port };
+}
+
+function ipv4FromWord(hex: string): string {
+  // the raw network-order value printed as a host (little-endian) integer
+  const b = [6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return b.join('.');
+}
+
+function formatIpv6(bytes: number[]): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  // compress the longest run of two or more zero groups (RFC 5952)
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  const head = hex.slice(0, bestStart).join(':');
+  const tail = hex.slice(bestStart + bestLen).join(':');
+  return `${head}::${tail}`;
+}
+
+/** /proc/PID/net/tcp or tcp6 → sockets by inode (rows with inode 0 are skipped). */
+export function parseNetTcp(text: string): TcpSocket[] {
+  const out: TcpSocket[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10 || !/^\d+:$/.test(f[0] ?? '')) continue;
+    const local = parseHexEndpoint(f[1] ?? '');
+    const remote = parseHexEndpoint(f[2] ?? '');
+    const [tx, rx] = (f[4] ?? '').split(':');
+    const [timer, when] = (f[5] ?? '').split(':');
+    const inode = Number(f[9]);
+    if (!local || !remote || !Number.isInteger(inode) || inode <= 0) continue;
+    out.push({
+      inode,
+      local,
+      remote,
+      state: parseInt(f[3] ?? '', 16),
+      txQueue: parseInt(tx ?? '0', 16) || 0,
+      rxQueue: parseInt(rx ?? '0', 16) || 0,
+      timer: parseInt(timer ?? '0', 16) || 0,
+      timerJiffies: parseInt(when ?? '0', 16) || 0,
+      retransmits: parseInt(f[6] ?? '0', 16) || 0,
+      uid: Number(f[7]) || 0,
+      probes: Number(f[8]) || 0,
+    });
+  }
+  return out;
+}
+
+/** `socket:[12345]` (an fd link target) → 12345. */
+export function parseSocketLink(target: string): number | undefined {
+  const m = /^socket:\[(\d+)\]$/.exec(target);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** /etc/passwd → uid → name. */
+export function parsePasswd(text: string): Map<number, string> {
+  const users = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f.length < 3 || f[0] === '' || line.startsWith('#')) continue;
+    const uid = Number(f[2]);
+    if (Number.isInteger(uid) && !users.has(uid)) users.set(uid, f[0] as string);
+  }
+  return users;
+}
+
+/** /proc/PID/environ → value of one variable. */
+export function environValue(raw: string, name: string): string | undefined {
+  const prefix = `${name}=`;
+  for (const entry of raw.split('\0')) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
+  return undefined;
+}
+
+/** `$TMUX` = `socket,server_pid,index` → server pid. */
+export function tmuxServerPid(tmux: string | undefined): number | undefined {
+  if (!tmux) return undefined;
+  const parts = tmux.split(',');
+  const pid = Number(parts[parts.length - 2]);
+  return parts.length >= 3 && Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** `SSH_CONNECTION` = `client_ip client_port server_ip server_port`. */
+export function parseSshConnection(value: string): { remote: Endpoint; local: Endpoint } | undefined {
+  const f = value.trim().split(/\s+/);
+  if (f.length !== 4) return undefined;
+  const rp = Number(f[1]);
+  const lp = Number(f[3]);
+  if (!Number.isInteger(rp) || !Number.isInteger(lp) || rp < 0 || rp > 65535 || lp < 0 || lp > 65535) return undefined;
+  return { remote: { address: f[0] as string, port: rp }, local: { address: f[2] as string, port: lp } };
+}

@@ -1,0 +1,95 @@
+// Read the effective server policy: `sshd -T` (root; via execa, with a timeout), else the
+// sshd_config files (with Include), else unknown; and the kernel's TCP keepalive settings.
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { execa } from 'execa';
+import { derivePolicy, unknownPolicy } from '../model/policy.js';
+import type { Policy } from '../model/types.js';
+import { configFileOf, parseSshdConfigLines, parseSshdT, type ConfigValues } from './parse-sshd-config.js';
+
+export interface PolicyOptions {
+  procRoot?: string;
+  /** the listener's title or argv, for its `-f <config>` */
+  listenerCommand?: string;
+  /** try `sshd -T` (needs root to read the host keys) */
+  useSshdT?: boolean;
+  sshdPath?: string;
+  timeoutMs?: number;
+}
+
+const DEFAULT_CONFIG = '/etc/ssh/sshd_config';
+
+export function readKernelKeepalive(procRoot = '/proc'): Policy['kernel'] {
+  const read = (name: string): number | undefined => {
+    try {
+      const n = Number(readFileSync(join(procRoot, 'sys/net/ipv4', name), 'utf8').trim());
+      return Number.isFinite(n) ? n : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const t = read('tcp_keepalive_time');
+  const i = read('tcp_keepalive_intvl');
+  const p = read('tcp_keepalive_probes');
+  return t === undefined || i === undefined || p === undefined ? null : { keepaliveTime: t, keepaliveIntvl: i, keepaliveProbes: p };
+}
+
+export async function readPolicy(opts: PolicyOptions = {}): Promise<Policy> {
+  const kernel = readKernelKeepalive(opts.procRoot);
+  const configFile = (opts.listenerCommand && configFileOf(opts.listenerCommand)) || DEFAULT_CONFIG;
+  if (opts.useSshdT ?? process.getuid?.() === 0) {
+    try {
+      const { stdout } = await execa(opts.sshdPath ?? '/usr/sbin/sshd', ['-T', '-f', configFile], {
+        timeout: opts.timeoutMs ?? 2000,
+        stdin: 'ignore',
+      });
+      const values = parseSshdT(stdout);
+      if (values.size > 0) return derivePolicy(values, 'sshd -T', configFile, kernel);
+    } catch {
+      // not root, no sshd binary, or a config sshd rejects: fall back to reading the files
+    }
+  }
+  const values = readConfigFiles(configFile);
+  return values ? derivePolicy(values, 'sshd_config', configFile, kernel) : unknownPolicy(kernel);
+}
+
+/** first value wins, Include expanded in place (globs in the last path component), Match ends it */
+export function readConfigFiles(file: string, depth = 0): ConfigValues | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const values: ConfigValues = new Map();
+  const { lines } = parseSshdConfigLines(text);
+  for (const { key, value } of lines) {
+    if (key === 'include') {
+      if (depth > 8) continue;
+      for (const pattern of value.split(/\s+/)) {
+        for (const inc of expandInclude(isAbsolute(pattern) ? pattern : join(dirname(DEFAULT_CONFIG), pattern))) {
+          const sub = readConfigFiles(inc, depth + 1);
+          for (const [k, v] of sub ?? []) if (!values.has(k)) values.set(k, v);
+        }
+      }
+      continue;
+    }
+    if (!values.has(key)) values.set(key, value);
+  }
+  return values;
+}
+
+function expandInclude(pattern: string): string[] {
+  const dir = dirname(pattern);
+  const base = pattern.slice(dir.length + 1);
+  if (!/[*?[]/.test(base)) return [pattern];
+  const re = new RegExp('^' + base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  try {
+    return readdirSync(dir)
+      .filter((n) => re.test(n))
+      .sort()
+      .map((n) => join(dir, n));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,527 @@
+// The /proc reader: the only code that reads /proc and /dev. Synchronous reads of small
+// pseudo-files are the fastest way to do this in Node; a tick touches only sshd-family processes
+// and their descendants beyond the one stat read per pid.
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProcEntry, ProcSnapshot, TcpSocket } from '../model/types.js';
+import {
+  environValue,
+  parseBtime,
+  parseCmdline,
+  parsePasswd,
+  parseNetTcp,
+  parseSocketLink,
+  parseStat,
+  parseStatusUid,
+  tmuxServerPid,
+  ttyName,
+  type StatFields,
+} from './parse.js';
+import { HeldFiles } from './held-files.js';
+import { commIsAmbiguous, familyOf } from './ssh-names.js';
+
+export interface ReaderOptions {
+  procRoot?: string;
+  devRoot?: string;
+  passwdPath?: string;
+  /** the caller's $TMUX, to find the tmux server's attached clients */
+  tmux?: string | undefined;
+  /** the caller's pid: its ancestors are always read (own-session walk) */
+  selfPid?: number;
+  /** clock ticks per second; Linux USER_HZ is 100 on every architecture Node runs on */
+  clkTck?: number;
+  /** how often socket inodes and the TCP tables are re-read (ms; new sockets are read at once) */
+  netRefreshMs?: number;
+  /** between these, ticks walk only the known sshd subtrees (ms) */
+  newPidScanMs?: number;
+  fullScanMs?: number;
+}
+
+type ErrCode = 'gone' | 'denied' | 'other';
+
+function errCode(e: unknown): ErrCode {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ESRCH' || code === 'ENOTDIR') return 'gone';
+  if (code === 'EACCES' || code === 'EPERM') return 'denied';
+  return 'other';
+}
+
+/** what does not change for one process (pid + starttime), or changes rarely enough to refresh slowly */
+interface Cached {
+  startTicks: number;
+  uid: number | null;
+  /** argv of a non-sshd process, valid while its comm is unchanged (exec changes both) */
+  argv?: { comm: string; argv: string[] };
+  sockets?: { at: number; inodes: number[] | null };
+  netns?: string | null;
+  cgroup?: string | null;
+}
+
+interface NetCache {
+  at: number;
+  sockets: Map<number, TcpSocket>;
+  /** inodes seen in fd dirs that are in neither table (unix sockets) */
+  nonTcp: Set<number>;
+}
+
+export class ProcReader {
+  readonly procRoot: string;
+  readonly devRoot: string;
+  readonly passwdPath: string;
+  private readonly opts: ReaderOptions;
+  private readonly identity = new Map<number, Cached>();
+  private btime: number | undefined;
+  private passwd: { mtimeMs: number; users: Map<number, string> } | undefined;
+  private notices = new Set<string>();
+  /** roots of the sshd subtrees (listeners, orphaned and socket-activated connections) → startTicks */
+  private roots = new Map<number, number>();
+  /** pids present at the last scan of the /proc directory */
+  private knownPids = new Set<number>();
+  private lastFullScan = 0;
+  private lastPidScan = 0;
+  private childrenFiles: boolean | undefined;
+  /** how the last read found its processes, for the benchmark and tests */
+  lastScan: 'full' | 'new-pids' | 'walk' = 'full';
+  private readonly held: HeldFiles;
+  private netCache = new Map<string, NetCache>();
+
+  constructor(opts: ReaderOptions = {}) {
+    this.opts = opts;
+    this.procRoot = opts.procRoot ?? '/proc';
+    this.devRoot = opts.devRoot ?? '/dev';
+    this.passwdPath = opts.passwdPath ?? '/etc/passwd';
+    this.held = new HeldFiles(this.procRoot);
+  }
+
+  /** close every held descriptor (the reader stays usable) */
+  close(): void {
+    this.held.closeAll();
+  }
+
+  private note(msg: string): void {
+    this.notices.add(msg);
+  }
+
+  private readText(path: string): string | undefined {
+    try {
+      return readFileSync(path, 'latin1');
+    } catch (e) {
+      if (errCode(e) === 'denied') this.note('some processes are not visible to this user (permission denied); run as root to see every session fully');
+      return undefined;
+    }
+  }
+
+  /** Read one snapshot. */
+  read(): ProcSnapshot {
+    const takenAt = Date.now();
+    this.notices = new Set();
+    const btime = this.readBtime();
+    const stats = this.collectStats(takenAt);
+    const children = new Map<number, number[]>();
+    for (const [pid, st] of stats) {
+      const list = children.get(st.ppid);
+      if (list) list.push(pid);
+      else children.set(st.ppid, [pid]);
+    }
+
+    // sshd-family processes: comm names the binary; Dropbear re-exec may leave a bare number
+    const family = new Set<number>();
+    const argvCache = new Map<number, string[]>();
+    for (const [pid, st] of stats) {
+      if (familyOf(st.comm, []) !== undefined) family.add(pid);
+      else if (commIsAmbiguous(st.comm)) {
+        const argv = this.readArgv(pid);
+        argvCache.set(pid, argv);
+        if (familyOf(st.comm, argv) !== undefined) family.add(pid);
+      }
+    }
+
+    if (this.lastScan !== 'walk') {
+      this.roots = new Map([...family].filter((pid) => !family.has((stats.get(pid) as StatFields).ppid)).map((pid) => [pid, (stats.get(pid) as StatFields).startTicks]));
+      // walking needs /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN); captured trees may lack it
+      const probe = this.roots.keys().next().value;
+      if (this.childrenFiles === undefined && probe !== undefined) {
+        this.childrenFiles = this.exists(join(this.procRoot, String(probe), 'task', String(probe), 'children'));
+      }
+    }
+
+    // everything below an sshd-family process, plus the caller's ancestors
+    const wanted = new Set<number>();
+    const stack = [...family];
+    while (stack.length > 0) {
+      const pid = stack.pop() as number;
+      if (wanted.has(pid)) continue;
+      wanted.add(pid);
+      for (const c of children.get(pid) ?? []) stack.push(c);
+    }
+    const selfPid = this.opts.selfPid;
+    for (let p = selfPid, guard = 0; p !== undefined && p > 0 && guard < 4096; guard++) {
+      const st = stats.get(p);
+      if (!st) break;
+      wanted.add(p);
+      p = st.ppid;
+    }
+
+    const procs = new Map<number, ProcEntry>();
+    for (const pid of wanted) {
+      const st = stats.get(pid) as StatFields;
+      const rootOfFamily = family.has(pid) && !family.has(st.ppid);
+      const entry = this.readEntry(pid, st, family.has(pid), argvCache.get(pid), rootOfFamily, takenAt);
+      if (entry) procs.set(pid, entry);
+    }
+
+    this.held.sweep(wanted);
+    const sockets = this.readSockets(procs, takenAt);
+    const sshConnection = this.readSshConnections(procs, family);
+
+    return {
+      takenAt,
+      btime,
+      clkTck: this.opts.clkTck ?? 100,
+      procs,
+      sockets,
+      ttyAtimes: this.readTtyAtimes(),
+      users: this.readUsers(),
+      sshConnection,
+      source: 'proc',
+      missing: [],
+      notices: [...this.notices],
+      tmuxClientTtys: this.readTmuxClients(),
+    };
+  }
+
+  private readBtime(): number {
+    if (this.btime === undefined) {
+      const text = this.readText(join(this.procRoot, 'stat'));
+      this.btime = text === undefined ? undefined : parseBtime(text);
+    }
+    return this.btime ?? 0;
+  }
+
+  /**
+   * Most ticks walk only the sshd subtrees, from the known roots through
+   * /proc/PID/task/TID/children, so their cost follows the number of session processes, not the
+   * machine's. Every newPidScanMs the /proc directory is listed and only pids not seen before are
+   * read (a new listener, a socket-activated connection); every fullScanMs, or when a root vanished
+   * or changed, every pid is read again.
+   */
+  private collectStats(now: number): Map<number, StatFields> {
+    const fullEvery = this.opts.fullScanMs ?? 30_000;
+    const newEvery = this.opts.newPidScanMs ?? 2_000;
+    const walked = this.childrenFiles === true && now - this.lastFullScan < fullEvery ? this.walk() : undefined;
+    if (walked === undefined) {
+      this.lastScan = 'full';
+      this.lastFullScan = this.lastPidScan = now;
+      return this.readAllStats(undefined);
+    }
+    if (now - this.lastPidScan >= newEvery) {
+      this.lastPidScan = now;
+      this.lastScan = 'new-pids';
+      for (const [pid, st] of this.readAllStats(this.knownPids)) if (!walked.has(pid)) walked.set(pid, st);
+    } else this.lastScan = 'walk';
+    return walked;
+  }
+
+  /** stat as latin1 (lossless bytes, twice as fast to decode); comm is decoded as UTF-8 later */
+  private readStat(pid: number, hold = true): StatFields | undefined {
+    try {
+      return parseStat(hold ? this.held.read(pid, 'stat', 'latin1') : readFileSync(join(this.procRoot, String(pid), 'stat'), 'latin1'));
+    } catch (e) {
+      if (errCode(e) === 'denied') this.note('some processes are not visible to this user (permission denied); run as root to see every session fully');
+      return undefined;
+    }
+  }
+
+  /** children of every thread of pid; undefined when the kernel has no children files */
+  private readChildren(pid: number, threads: number): number[] | undefined {
+    const taskDir = join(this.procRoot, String(pid), 'task');
+    let tids: string[] = [String(pid)];
+    if (threads > 1) {
+      try {
+        tids = readdirSync(taskDir);
+      } catch {
+        return [];
+      }
+    }
+    const out: number[] = [];
+    for (const tid of tids) {
+      let text: string;
+      try {
+        text = this.held.read(pid, `task/${tid}/children`, 'latin1');
+      } catch {
+        // the thread or process ended meanwhile
+        continue;
+      }
+      for (const c of text.split(' ')) if (c !== '' && c !== '\n') out.push(Number(c));
+    }
+    return out.filter((n) => Number.isInteger(n) && n > 0);
+  }
+
+  /** stats of the known sshd subtrees and the caller's ancestors; undefined → a full scan is needed */
+  private walk(): Map<number, StatFields> | undefined {
+    if (this.roots.size === 0 && this.lastFullScan === 0) return undefined;
+    const stats = new Map<number, StatFields>();
+    const queue: number[] = [];
+    for (const [pid, startTicks] of this.roots) {
+      const st = this.readStat(pid);
+      if (!st || st.startTicks !== startTicks) return undefined;
+      stats.set(pid, st);
+      queue.push(pid);
+    }
+    while (queue.length > 0) {
+      const pid = queue.pop() as number;
+      const kids = this.readChildren(pid, (stats.get(pid) as StatFields).threads);
+      if (kids === undefined) return undefined;
+      for (const c of kids) {
+        if (stats.has(c)) continue;
+        const st = this.readStat(c);
+        if (!st) continue;
+        stats.set(c, st);
+        queue.push(c);
+      }
+    }
+    for (let p = this.opts.selfPid, guard = 0; p !== undefined && p > 0 && guard < 4096; guard++) {
+      const st = stats.get(p) ?? this.readStat(p);
+      if (!st) break;
+      stats.set(p, st);
+      p = st.ppid;
+    }
+    return stats;
+  }
+
+  /** every pid's stat, or (with `skip`) only those of pids not in skip */
+  private readAllStats(skip: Set<number> | undefined): Map<number, StatFields> {
+    const stats = new Map<number, StatFields>();
+    let names: string[];
+    try {
+      names = readdirSync(this.procRoot);
+    } catch {
+      return stats;
+    }
+    const seen = new Set<number>();
+    for (const name of names) {
+      const c = name.charCodeAt(0);
+      if (c < 48 || c > 57) continue;
+      const pid = Number(name);
+      if (!Number.isInteger(pid)) continue;
+      seen.add(pid);
+      if (skip?.has(pid)) continue;
+      const st = this.readStat(pid, false);
+      if (st) stats.set(pid, st);
+    }
+    this.knownPids = seen;
+    // forget identities of pids that are gone
+    for (const pid of this.identity.keys()) if (!seen.has(pid)) this.identity.delete(pid);
+    return stats;
+  }
+
+  private readArgv(pid: number): string[] {
+    try {
+      return parseCmdline(this.held.read(pid, 'cmdline', 'utf8'));
+    } catch {
+      return [];
+    }
+  }
+
+  private readEntry(
+    pid: number,
+    st: StatFields,
+    isFamily: boolean,
+    argv0: string[] | undefined,
+    wantCgroup: boolean,
+    now: number,
+  ): ProcEntry | undefined {
+    const dir = join(this.procRoot, String(pid));
+    let cached = this.identity.get(pid);
+    if (!cached || cached.startTicks !== st.startTicks) {
+      const status = this.readText(join(dir, 'status'));
+      if (status === undefined && !this.exists(dir)) return undefined;
+      cached = { startTicks: st.startTicks, uid: status === undefined ? null : (parseStatusUid(status) ?? null) };
+      this.identity.set(pid, cached);
+    }
+    const comm = Buffer.from(st.comm, 'latin1').toString('utf8');
+    // sshd titles change (`unknown [priv]` → `alice [priv]`, new multiplexed ttys): re-read them;
+    // other argv only changes with exec, which also changes comm
+    let argv: string[];
+    if (argv0 !== undefined || isFamily) argv = argv0 ?? this.readArgv(pid);
+    else if (cached.argv && cached.argv.comm === comm) argv = cached.argv.argv;
+    else {
+      argv = this.readArgv(pid);
+      cached.argv = { comm, argv };
+    }
+    let sockets: number[] | null = [];
+    if (isFamily) {
+      if (!cached.sockets || now - cached.sockets.at >= (this.opts.netRefreshMs ?? 3000)) {
+        cached.sockets = { at: now, inodes: this.readSocketInodes(dir) };
+      }
+      sockets = cached.sockets.inodes;
+      if (cached.netns === undefined && sockets && sockets.length > 0) {
+        try {
+          cached.netns = readlinkSync(join(dir, 'ns', 'net'));
+        } catch {
+          cached.netns = null;
+        }
+      }
+    }
+    if (wantCgroup && cached.cgroup === undefined) cached.cgroup = this.readText(join(dir, 'cgroup')) ?? null;
+    return {
+      pid,
+      ppid: st.ppid,
+      comm,
+      argv,
+      cmdline: argv.join(' '),
+      state: st.state,
+      pgrp: st.pgrp,
+      sid: st.sid,
+      ttyNr: st.ttyNr,
+      tty: ttyName(st.ttyNr),
+      tpgid: st.tpgid,
+      cpuTicks: st.cpuTicks,
+      startTicks: st.startTicks,
+      uid: cached.uid,
+      sockets,
+      netns: cached.netns ?? null,
+      cgroup: wantCgroup ? (cached.cgroup ?? null) : null,
+    };
+  }
+
+  private exists(path: string): boolean {
+    try {
+      statSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** socket inodes in /proc/PID/fd; null when the directory is not readable (another user's process) */
+  private readSocketInodes(dir: string): number[] | null {
+    const fdDir = join(dir, 'fd');
+    let fds: string[];
+    try {
+      fds = readdirSync(fdDir);
+    } catch (e) {
+      return errCode(e) === 'denied' ? null : [];
+    }
+    const out: number[] = [];
+    for (const fd of fds) {
+      try {
+        const inode = parseSocketLink(readlinkSync(join(fdDir, fd)));
+        if (inode !== undefined) out.push(inode);
+      } catch {
+        // fd closed between readdir and readlink
+      }
+    }
+    return out;
+  }
+
+  /**
+   * TCP sockets of the session processes, per network namespace (read through a process living
+   * in it). The tables are costly to generate (~1 ms each here), so they are re-read only every
+   * netRefreshMs or when a socket appears that they do not hold yet, and tcp6 only when tcp lacks
+   * one.
+   */
+  private readSockets(procs: Map<number, ProcEntry>, now: number): Map<number, TcpSocket> {
+    const byNs = new Map<string, { pid: number; inodes: Set<number> }>();
+    for (const p of procs.values()) {
+      if (!p.sockets || p.sockets.length === 0) continue;
+      const key = p.netns ?? '';
+      const group = byNs.get(key) ?? { pid: p.pid, inodes: new Set<number>() };
+      for (const i of p.sockets) group.inodes.add(i);
+      byNs.set(key, group);
+    }
+    const out = new Map<number, TcpSocket>();
+    const refresh = this.opts.netRefreshMs ?? 3000;
+    for (const [key, { pid, inodes }] of byNs) {
+      let cache = this.netCache.get(key);
+      const unknown = (c: NetCache) => [...inodes].some((i) => !c.sockets.has(i) && !c.nonTcp.has(i));
+      if (!cache || now - cache.at >= refresh || unknown(cache)) {
+        cache = { at: now, sockets: new Map(), nonTcp: new Set() };
+        for (const file of ['tcp', 'tcp6']) {
+          if (file === 'tcp6' && !unknown(cache)) break;
+          const text = this.readText(join(this.procRoot, String(pid), 'net', file)) ?? this.readText(join(this.procRoot, 'net', file));
+          for (const s of text === undefined ? [] : parseNetTcp(text)) if (inodes.has(s.inode)) cache.sockets.set(s.inode, s);
+        }
+        for (const i of inodes) if (!cache.sockets.has(i)) cache.nonTcp.add(i);
+        this.netCache.set(key, cache);
+      }
+      for (const [i, s] of cache.sockets) out.set(i, s);
+    }
+    for (const k of this.netCache.keys()) if (!byNs.has(k)) this.netCache.delete(k);
+    return out;
+  }
+
+  /** SSH_CONNECTION of shells whose sshd parent's sockets we could not see (non-root) */
+  private readSshConnections(procs: Map<number, ProcEntry>, family: Set<number>): Map<number, string> {
+    const out = new Map<number, string>();
+    for (const p of procs.values()) {
+      if (family.has(p.pid) || !family.has(p.ppid)) continue;
+      const parent = procs.get(p.ppid);
+      if (!parent || parent.sockets !== null) continue;
+      let raw: string;
+      try {
+        raw = readFileSync(join(this.procRoot, String(p.pid), 'environ'), 'latin1');
+      } catch {
+        continue;
+      }
+      const v = environValue(raw, 'SSH_CONNECTION');
+      if (v !== undefined) out.set(p.pid, v);
+    }
+    return out;
+  }
+
+  private readTtyAtimes(): Map<string, number> {
+    const out = new Map<string, number>();
+    const ptsDir = join(this.devRoot, 'pts');
+    let names: string[];
+    try {
+      names = readdirSync(ptsDir);
+    } catch {
+      return out;
+    }
+    for (const n of names) {
+      if (!/^\d+$/.test(n)) continue;
+      try {
+        out.set(`pts/${n}`, statSync(join(ptsDir, n)).atimeMs);
+      } catch {
+        // pty closed meanwhile
+      }
+    }
+    return out;
+  }
+
+  private readUsers(): Map<number, string> {
+    try {
+      const mtimeMs = statSync(this.passwdPath).mtimeMs;
+      if (!this.passwd || this.passwd.mtimeMs !== mtimeMs) {
+        this.passwd = { mtimeMs, users: parsePasswd(readFileSync(this.passwdPath, 'utf8')) };
+      }
+      return this.passwd.users;
+    } catch {
+      return this.passwd?.users ?? new Map();
+    }
+  }
+
+  /** the tmux server holds its attached clients' terminals open: read its /dev/pts links */
+  private readTmuxClients(): string[] | null {
+    const server = tmuxServerPid(this.opts.tmux);
+    if (server === undefined) return null;
+    const fdDir = join(this.procRoot, String(server), 'fd');
+    const ttys = new Set<string>();
+    let fds: string[];
+    try {
+      fds = readdirSync(fdDir);
+    } catch {
+      return [];
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^\/dev\/(pts\/\d+)$/.exec(readlinkSync(join(fdDir, fd)));
+        if (m) ttys.add(m[1] as string);
+      } catch {
+        // closed meanwhile
+      }
+    }
+    return [...ttys];
+  }
+}

@@ -1,0 +1,137 @@
+// The ONLY module that sends signals (SPEC 3.4). A target is pinned when the operator chooses it:
+// /proc/PID/stat is opened then, and re-read through that descriptor just before process.kill.
+// If the process exited, the read fails (ESRCH) even when the pid has been reused since; if the
+// starttime differs, it is another process. Either way nothing is sent. Watch mode never
+// constructs a Signaller.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseStat } from './parse.js';
+
+export const SIGNALS = ['TERM', 'HUP', 'INT', 'KILL', 'STOP', 'CONT', 'USR1', 'USR2'] as const;
+export type SignalName = (typeof SIGNALS)[number];
+
+export interface Target {
+  pid: number;
+  /** starttime (clock ticks since boot) in the snapshot the operator acted on */
+  startTicks: number;
+  /** what the operator was shown, for messages and the audit trail */
+  label: string;
+  /** extra facts for the audit record (session user, remote address, ttys) */
+  audit?: AuditFacts;
+}
+
+export interface AuditFacts {
+  sessionUser: string | null;
+  remote: string | null;
+  ttys: string[];
+  kind: 'session' | 'process' | 'listener';
+}
+
+export interface Pinned {
+  readonly target: Target;
+  fd: number | null;
+}
+
+export type SignalOutcome = 'sent' | 'gone' | 'denied' | 'identity-changed' | 'failed';
+
+export interface SignalResult {
+  pid: number;
+  signal: SignalName;
+  outcome: SignalOutcome;
+  /** one line for the status line / stderr */
+  message: string;
+}
+
+export interface SignalRecord extends SignalResult {
+  target: Target;
+}
+
+export interface Signaller {
+  pin(target: Target): Pinned;
+  /** re-verify identity, then send; never throws, never retries on another pid */
+  send(pinned: Pinned, signal: SignalName): SignalResult;
+  /** whether the pinned process still exists with the same identity */
+  alive(pinned: Pinned): boolean;
+  release(pinned: Pinned): void;
+}
+
+export interface SignallerOptions {
+  procRoot?: string;
+  /** called after every attempt (sent or refused): the audit trail */
+  onSignal?: (record: SignalRecord) => void;
+}
+
+function readPinned(fd: number): string | undefined {
+  const buf = Buffer.alloc(4096);
+  try {
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSignaller(opts: SignallerOptions = {}): Signaller {
+  const procRoot = opts.procRoot ?? '/proc';
+
+  const identity = (p: Pinned): 'same' | 'gone' | 'changed' => {
+    if (p.fd === null) return 'gone';
+    const text = readPinned(p.fd);
+    if (text === undefined) return 'gone';
+    const st = parseStat(text);
+    if (!st) return 'gone';
+    return st.startTicks === p.target.startTicks ? 'same' : 'changed';
+  };
+
+  const finish = (pinned: Pinned, signal: SignalName, outcome: SignalOutcome, message: string): SignalResult => {
+    const result: SignalResult = { pid: pinned.target.pid, signal, outcome, message };
+    try {
+      opts.onSignal?.({ ...result, target: pinned.target });
+    } catch {
+      // the audit trail must never stop the action or crash the UI
+    }
+    return result;
+  };
+
+  return {
+    pin(target) {
+      let fd: number | null = null;
+      try {
+        fd = openSync(join(procRoot, String(target.pid), 'stat'), 'r');
+      } catch {
+        fd = null;
+      }
+      return { target, fd };
+    },
+    send(pinned, signal) {
+      const { pid, label } = pinned.target;
+      if (!Number.isInteger(pid) || pid <= 1) return finish(pinned, signal, 'failed', `refusing to signal pid ${pid}`);
+      const id = identity(pinned);
+      if (id === 'gone') return finish(pinned, signal, 'gone', `${label} (pid ${pid}) has already exited: nothing sent`);
+      if (id === 'changed')
+        return finish(pinned, signal, 'identity-changed', `pid ${pid} is no longer ${label} (start time changed): nothing sent`);
+      try {
+        process.kill(pid, `SIG${signal}`);
+        return finish(pinned, signal, 'sent', `sent SIG${signal} to ${label} (pid ${pid})`);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ESRCH') return finish(pinned, signal, 'gone', `${label} (pid ${pid}) exited before the signal: nothing sent`);
+        if (code === 'EPERM') return finish(pinned, signal, 'denied', `not permitted to signal ${label} (pid ${pid}): run as its owner or root`);
+        return finish(pinned, signal, 'failed', `could not signal ${label} (pid ${pid}): ${(e as Error).message}`);
+      }
+    },
+    alive(pinned) {
+      return identity(pinned) === 'same';
+    },
+    release(pinned) {
+      if (pinned.fd !== null) {
+        try {
+          closeSync(pinned.fd);
+        } catch {
+          // already closed
+        }
+        pinned.fd = null;
+      }
+    },
+  };
+}

@@ -1,0 +1,15 @@
+// Runs `ss -tinHe` (iproute2) for TCP_INFO figures /proc/net/tcp lacks: last send/receive/ack
+// times, byte counters, RTT. Optional: without ss, sshtop works from /proc alone.
+import { execa } from 'execa';
+import { parseSs, type SsInfo } from './parse-ss.js';
+
+export async function readSs(timeoutMs = 1500): Promise<Map<number, SsInfo> | null> {
+  try {
+    const { stdout } = await execa('ss', ['-tinHe', 'state', 'established'], { timeout: timeoutMs, reject: true });
+    const out = new Map<number, SsInfo>();
+    for (const s of parseSs(stdout)) out.set(s.inode, s);
+    return out;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,65 @@
+// `sshtop --json`: the sshtop/1 schema (README "JSON schema"). Extended only by adding fields.
+import { escapeJsonUnsafe } from '../model/sanitize.js';
+import type { Model, Policy, Session } from '../model/types.js';
+
+export const SCHEMA = 'sshtop/1';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export interface JsonContext {
+  host: string;
+  source: 'proc' | 'ps-list';
+  missing: string[];
+  policy?: Policy | null;
+}
+
+export function toJsonObject(model: Model, ctx: JsonContext): Record<string, unknown> {
+  return {
+    schema: SCHEMA,
+    takenAt: iso(model.takenAt),
+    host: ctx.host,
+    self: { pid: model.self.pid, sessionPid: model.self.sessionPid, candidates: model.self.candidates, via: model.self.via },
+    policy: ctx.policy ?? null,
+    source: ctx.source,
+    missing: ctx.missing,
+    notices: model.notices,
+    listeners: model.listeners.map((l) => ({ pid: l.pid, command: l.command, startups: l.startups, daemon: l.daemon, policy: l.policy ?? null })),
+    sessions: model.sessions.map(sessionJson),
+  };
+}
+
+function sessionJson(s: Session): Record<string, unknown> {
+  return {
+    pid: s.pid,
+    listenerPid: s.listenerPid,
+    user: s.user,
+    ttys: s.ttys,
+    remote: s.remote,
+    local: s.local,
+    startedAt: iso(s.startedAt),
+    idleSeconds: s.idleSeconds,
+    idleSource: s.idleSource,
+    idleSources: s.idleSources,
+    flags: s.flags,
+    reasons: s.reasons,
+    command: s.command,
+    cpuSeconds: s.cpuSeconds,
+    daemon: s.daemon,
+    net: s.net,
+    timeouts: s.timeouts,
+    processes: s.processes.map((p) => ({
+      pid: p.pid,
+      ppid: p.ppid,
+      user: p.user,
+      state: p.state,
+      tty: p.tty,
+      role: p.role,
+      command: p.command,
+      startedAt: iso(p.startedAt),
+    })),
+  };
+}
+
+export function formatJson(model: Model, ctx: JsonContext): string {
+  return escapeJsonUnsafe(JSON.stringify(toJsonObject(model, ctx), null, 2)) + '\n';
+}

@@ -1,0 +1,373 @@
+// The interactive screen. Data flows one way: store → rows → components. Keys flow back through
+// the keymap into the reducer; the only side effect a key can cause (a signal) goes through the
+// injected Signaller, which watch mode does not have.
+import { Box, Text, useApp, useStdin, useStdout } from 'ink';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { SORT_COLUMNS } from '../model/filter.js';
+import { sanitize } from '../model/sanitize.js';
+import { SIGNALS, type Signaller, type Target } from '../proc/signal.js';
+import type { SessionStore } from '../store/poll-store.js';
+import { DetailPane, detailLines, listenerLines } from './components/DetailPane.js';
+import { Header } from './components/Header.js';
+import { HelpScreen, Picker, SignalDialog } from './components/Overlays.js';
+import { SessionTable } from './components/SessionTable.js';
+import { commandFor, footerHints, splitKeys, type KeyPress } from './keymap.js';
+import { layoutFor } from './layout.js';
+import { describeProcesses, describeSession, toRows, type Row } from './rows.js';
+import { followSelection, initialState, reduce, type Action, type Dialog, type DialogTarget, type UiState } from './state.js';
+import { makeTheme } from './theme.js';
+import type { SortColumn } from '../model/filter.js';
+import { formatEndpoint } from '../model/columns.js';
+
+export interface AppProps {
+  readonly store: SessionStore;
+  /** absent in watch mode: then nothing can be signalled */
+  readonly signaller?: Signaller | undefined;
+  readonly readOnly: boolean;
+  readonly host: string;
+  readonly color: boolean;
+  readonly sort: SortColumn;
+  readonly filter?: string | undefined;
+  readonly user?: string | undefined;
+  /** fixed size (tests); otherwise the terminal's */
+  readonly size?: { columns: number; rows: number };
+  readonly onQuit?: () => void;
+}
+
+function useTerminalSize(fixed?: { columns: number; rows: number }): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed) return;
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout, fixed]);
+  return size;
+}
+
+/** raw key sequences from Ink's input parser (useInput drops F-keys) */
+function useKeys(handler: (k: KeyPress) => void): boolean {
+  const { isRawModeSupported, setRawMode, internal_eventEmitter } = useStdin();
+  const ref = useRef(handler);
+  ref.current = handler;
+  // true once keys are really listened to (the footer shows the hints only then)
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    if (!isRawModeSupported) return;
+    setRawMode(true);
+    setReady(true);
+    // a chunk may carry several keys (fast typing, paste): each is handled in turn
+    const onInput = (raw: string) => {
+      for (const k of splitKeys(raw)) ref.current(k);
+    };
+    internal_eventEmitter.on('input', onInput);
+    return () => {
+      internal_eventEmitter.off('input', onInput);
+      setRawMode(false);
+    };
+  }, [isRawModeSupported, setRawMode, internal_eventEmitter]);
+  return ready;
+}
+
+function targetFor(row: Row): (Target & { kind: DialogTarget['kind']; needsYes: boolean; text: string }) | undefined {
+  if (row.kind === 'session' && row.session) {
+    const s = row.session;
+    const own = s.flags.includes('own');
+    return {
+      pid: s.pid,
+      startTicks: s.startTicks,
+      label: describeSession(s),
+      audit: { sessionUser: s.user, remote: s.remote ? formatEndpoint(s.remote) : null, ttys: s.ttys, kind: 'session' },
+      kind: 'session',
+      needsYes: own,
+      text: `End ${own ? 'YOUR OWN session ' : ''}${describeSession(s)} (${describeProcesses(s)})`,
+    };
+  }
+  if (row.kind === 'process' && row.process && row.owner) {
+    const p = row.process;
+    return {
+      pid: p.pid,
+      startTicks: p.startTicks,
+      label: `pid ${p.pid} (${sanitize(p.comm)})`,
+      audit: { sessionUser: row.owner.user, remote: row.owner.remote ? formatEndpoint(row.owner.remote) : null, ttys: row.owner.ttys, kind: 'process' },
+      kind: 'process',
+      needsYes: false,
+      text: `Signal only process ${p.pid} (${sanitize(p.command)}) of ${describeSession(row.owner)}`,
+    };
+  }
+  if (row.kind === 'listener' && row.listener) {
+    const l = row.listener;
+    return {
+      pid: l.pid,
+      startTicks: l.startTicks,
+      label: `listener ${l.pid}`,
+      audit: { sessionUser: null, remote: null, ttys: [], kind: 'listener' },
+      kind: 'listener',
+      needsYes: true,
+      text: `Signal the LISTENER ${l.pid} (${sanitize(l.command)})`,
+    };
+  }
+  return undefined;
+}
+
+export function App(props: AppProps) {
+  const { store, signaller, readOnly } = props;
+  const { exit } = useApp();
+  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  // UI state lives in a ref updated synchronously, so several keys arriving in one chunk each
+  // see the state the previous one left; React gets a copy to render
+  const uiRef = useRef<UiState | null>(null);
+  if (uiRef.current === null) uiRef.current = initialState({ sort: props.sort, filter: props.filter, user: props.user });
+  const [ui, setUi] = useState<UiState>(uiRef.current);
+  const dispatch = useCallback((a: Action) => {
+    uiRef.current = reduce(uiRef.current as UiState, a);
+    setUi(uiRef.current);
+  }, []);
+  const size = useTerminalSize(props.size);
+  const theme = useMemo(() => makeTheme(props.color), [props.color]);
+  const model = snapshot.model;
+
+  const rowsFor = (u: UiState, snap = store.getSnapshot()) =>
+    snap.model
+      ? toRows(snap.model, { view: u.view, filter: u.filter, user: u.user, idleOnly: u.idleOnly, sort: u.sort, inverted: u.inverted, collapsed: u.collapsed, cpu: snap.cpu })
+      : [];
+  const rows = useMemo(() => rowsFor(ui, snapshot), [snapshot, ui.view, ui.filter, ui.user, ui.idleOnly, ui.sort, ui.inverted, ui.collapsed]);
+  const selected = followSelection(ui, rows);
+  /** the current state and rows, for key handlers: never a stale closure */
+  const current = () => {
+    const u = uiRef.current as UiState;
+    const rs = rowsFor(u);
+    return { ui: u, rows: rs, selected: followSelection(u, rs) };
+  };
+
+  useEffect(() => {
+    if (rows.length > 0 && rows[selected]?.key !== ui.selectedKey) dispatch({ type: 'select', rows, index: selected });
+  }, [rows, selected, ui.selectedKey]);
+
+  const quit = useCallback(() => {
+    store.stop();
+    props.onQuit?.();
+    exit();
+  }, [store, exit, props.onQuit]);
+
+  const closeDialog = (d: Dialog | null, status: string | null) => {
+    if (d && signaller) for (const t of d.targets) signaller.release(t.pinned);
+    dispatch({ type: 'dialog', dialog: null });
+    dispatch({ type: 'status', text: status });
+  };
+
+  const send = (d: Dialog) => {
+    if (!signaller) return closeDialog(d, 'read-only: nothing sent');
+    const results = d.targets.map((t) => signaller.send(t.pinned, d.signal));
+    const text = results.length === 1 ? (results[0]?.message ?? '') : `${results.filter((r) => r.outcome === 'sent').length} of ${results.length} signalled; ${results.filter((r) => r.outcome !== 'sent').map((r) => r.message).join('; ')}`;
+    dispatch({ type: 'untag-all' });
+    closeDialog(d, sanitize(text));
+  };
+
+  const openSignalMenu = () => {
+    if (!signaller || readOnly) return;
+    const { ui: u, rows: rs, selected: sel } = current();
+    const chosen = u.tagged.size > 0 ? rs.filter((r) => u.tagged.has(r.key)) : rs[sel] ? [rs[sel] as Row] : [];
+    const targets = chosen.map(targetFor).filter((t): t is NonNullable<ReturnType<typeof targetFor>> => t !== undefined);
+    if (targets.length === 0) return dispatch({ type: 'status', text: 'nothing to signal on this row' });
+    // pin now: what is signalled is what the operator saw, whatever moves underneath
+    const dialog: Dialog = {
+      stage: 'menu',
+      choice: 0,
+      signal: 'TERM',
+      typed: '',
+      targets: targets.map((t) => ({ pinned: signaller.pin(t), kind: t.kind, text: t.text, needsYes: t.needsYes })),
+    };
+    dispatch({ type: 'dialog', dialog });
+  };
+
+  const users = useMemo(() => [...new Set((model?.sessions ?? []).map((s) => s.user).filter((u): u is string => u !== null))].sort(), [model]);
+
+  const onKey = (k: KeyPress) => {
+    const { ui: u, rows: rs, selected: sel } = current();
+    const move = (index: number) => dispatch({ type: 'select', rows: rs, index });
+    switch (u.mode) {
+      case 'help':
+        return dispatch({ type: 'mode', mode: 'main' });
+      case 'detail':
+        if (k.name === 'escape' || k.name === 'left' || k.name === 'return' || k.text === 'q') dispatch({ type: 'mode', mode: 'main' });
+        return;
+      case 'filter':
+      case 'search': {
+        const field = u.mode;
+        if (k.name === 'escape') {
+          dispatch({ type: 'edit', field, value: '' });
+          return dispatch({ type: 'mode', mode: 'main' });
+        }
+        // Enter keeps the filter / the match found while typing; F3 goes on to the next match
+        if (k.name === 'return') return dispatch({ type: 'mode', mode: 'main' });
+        if (k.name === 'backspace') return dispatch({ type: 'edit', field, value: [...u[field]].slice(0, -1).join('') });
+        if (k.name === 'f3' && field === 'search') return jumpToMatch(u.search, sel + 1);
+        if (k.text) {
+          const value = u[field] + k.text;
+          dispatch({ type: 'edit', field, value });
+          if (field === 'search') jumpToMatch(value, sel);
+        }
+        return;
+      }
+      case 'user-picker':
+      case 'sort-picker': {
+        const items = u.mode === 'user-picker' ? ['(all users)', ...users] : [...SORT_COLUMNS];
+        if (k.name === 'escape') return dispatch({ type: 'mode', mode: 'main' });
+        if (k.name === 'up' || k.text === 'k') return dispatch({ type: 'picker', index: Math.max(0, u.picker - 1) });
+        if (k.name === 'down' || k.text === 'j') return dispatch({ type: 'picker', index: Math.min(items.length - 1, u.picker + 1) });
+        if (k.name === 'return') {
+          if (u.mode === 'user-picker') return dispatch({ type: 'set-user', user: u.picker === 0 ? undefined : items[u.picker] });
+          return dispatch({ type: 'set-sort', sort: items[u.picker] as SortColumn });
+        }
+        return;
+      }
+      case 'dialog': {
+        const d = u.dialog;
+        if (!d) return dispatch({ type: 'mode', mode: 'main' });
+        if (k.name === 'escape' || k.name === 'ctrl-c') return closeDialog(d, 'cancelled: nothing sent');
+        if (d.stage === 'menu') {
+          if (k.name === 'up') return dispatch({ type: 'dialog', dialog: { ...d, choice: Math.max(0, d.choice - 1) } });
+          if (k.name === 'down') return dispatch({ type: 'dialog', dialog: { ...d, choice: Math.min(SIGNALS.length - 1, d.choice + 1) } });
+          const digit = Number(k.text);
+          const pick = k.name === 'return' ? d.choice : Number.isInteger(digit) && digit >= 1 && digit <= SIGNALS.length ? digit - 1 : undefined;
+          if (pick !== undefined) return dispatch({ type: 'dialog', dialog: { ...d, stage: 'confirm', choice: pick, signal: SIGNALS[pick] ?? 'TERM' } });
+          return;
+        }
+        if (d.targets.some((t) => t.needsYes)) {
+          if (k.name === 'return') return d.typed === 'yes' ? send(d) : closeDialog(d, 'not confirmed (type yes): nothing sent');
+          if (k.name === 'backspace') return dispatch({ type: 'dialog', dialog: { ...d, typed: d.typed.slice(0, -1) } });
+          if (k.text) dispatch({ type: 'dialog', dialog: { ...d, typed: (d.typed + k.text).slice(0, 8) } });
+          return;
+        }
+        if (k.text === 'y' || k.text === 'Y') return send(d);
+        return closeDialog(d, 'cancelled: nothing sent');
+      }
+      case 'main':
+        break;
+    }
+    const cmd = commandFor(k, { readOnly });
+    if (!cmd) {
+      if (k.name === 'escape' && (u.filter || u.search)) {
+        dispatch({ type: 'edit', field: 'filter', value: '' });
+        dispatch({ type: 'edit', field: 'search', value: '' });
+      }
+      return;
+    }
+    const page = Math.max(1, size.rows - 8);
+    switch (cmd.type) {
+      case 'move':
+        return move(sel + cmd.by);
+      case 'page':
+        return move(sel + cmd.by * page);
+      case 'move-to':
+        return move(cmd.where === 'first' ? 0 : rs.length - 1);
+      case 'signal-menu':
+        return openSignalMenu();
+      case 'tag': {
+        const row = rs[sel];
+        if (row && (row.kind === 'session' || row.kind === 'process')) {
+          dispatch({ type: 'tag', key: row.key });
+          move(sel + 1);
+        }
+        return;
+      }
+      case 'untag-all':
+        return dispatch({ type: 'untag-all' });
+      case 'filter':
+        return dispatch({ type: 'mode', mode: 'filter' });
+      case 'search':
+        dispatch({ type: 'edit', field: 'search', value: '' });
+        return dispatch({ type: 'mode', mode: 'search' });
+      case 'search-next':
+        if (!u.search) return dispatch({ type: 'mode', mode: 'search' });
+        return jumpToMatch(u.search, sel + 1);
+      case 'user-picker':
+        return dispatch({ type: 'mode', mode: 'user-picker' });
+      case 'sort-picker':
+        dispatch({ type: 'mode', mode: 'sort-picker' });
+        return dispatch({ type: 'picker', index: SORT_COLUMNS.indexOf(u.sort) });
+      case 'sort-step':
+        return dispatch({ type: 'sort-step', by: cmd.by });
+      case 'sort-invert':
+        return dispatch({ type: 'sort-invert' });
+      case 'toggle-tree':
+        return dispatch({ type: 'toggle-tree' });
+      case 'toggle-collapse': {
+        const owner = rs[sel]?.owner;
+        if (owner) dispatch({ type: 'toggle-collapse', pid: owner.pid });
+        return;
+      }
+      case 'detail':
+        if (rs[sel]) dispatch({ type: 'mode', mode: 'detail' });
+        return;
+      case 'idle-only':
+        return dispatch({ type: 'idle-only' });
+      case 'pause':
+        return store.setPaused(!store.getSnapshot().paused);
+      case 'help':
+        return dispatch({ type: 'mode', mode: 'help' });
+      case 'quit':
+        return quit();
+    }
+  };
+
+  const jumpToMatch = (needle: string, from: number) => {
+    const { rows: rs } = current();
+    if (!needle || rs.length === 0) return;
+    const n = needle.toLowerCase();
+    for (let i = 0; i < rs.length; i++) {
+      const idx = (from + i) % rs.length;
+      const c = rs[idx]?.cells;
+      if (c && [c.user, c.tty, c.from, c.command, c.pid].some((x) => x.toLowerCase().includes(n))) {
+        dispatch({ type: 'select', rows: rs, index: idx });
+        return;
+      }
+    }
+    dispatch({ type: 'status', text: `no match for "${needle}"` });
+  };
+
+  const keysActive = useKeys(onKey);
+
+  const layout = layoutFor(size.columns);
+  const settings = [
+    ui.filter ? `filter "${sanitize(ui.filter)}"` : '',
+    ui.user ? `user ${sanitize(ui.user)}` : '',
+    `sort ${ui.sort}${ui.inverted ? ' ▲' : ''}`,
+    ui.view,
+    ui.idleOnly ? 'idle only' : '',
+    ui.tagged.size > 0 ? `${ui.tagged.size} tagged` : '',
+  ]
+    .filter(Boolean)
+    .join(' | ');
+  const headerHeight = 2 + Math.min(3, model?.listeners.length ?? 0);
+  const bodyHeight = Math.max(3, size.rows - headerHeight - 2);
+  const row = rows[selected];
+
+  let body;
+  if (ui.mode === 'help') body = <HelpScreen readOnly={readOnly} height={bodyHeight} />;
+  else if (ui.mode === 'detail' && row && model)
+    body = <DetailPane height={bodyHeight} lines={row.owner ? detailLines(row.owner, model.takenAt) : row.listener ? listenerLines(row.listener) : ['no details']} />;
+  else if (ui.mode === 'user-picker') body = <Picker title="show sessions of" items={['(all users)', ...users.map(sanitize)]} index={ui.picker} height={bodyHeight} />;
+  else if (ui.mode === 'sort-picker') body = <Picker title="sort by" items={[...SORT_COLUMNS]} index={ui.picker} height={bodyHeight} />;
+  else body = <SessionTable rows={rows} selected={selected} height={bodyHeight} layout={layout} tagged={ui.tagged} theme={theme} view={ui.view} />;
+
+  const prompt = ui.mode === 'filter' ? `filter: ${sanitize(ui.filter)}_` : ui.mode === 'search' ? `search: ${sanitize(ui.search)}_` : null;
+  const notice = model?.notices[0];
+  return (
+    <Box flexDirection="column" width={size.columns} height={size.rows}>
+      <Header host={props.host} model={model} readOnly={readOnly} paused={snapshot.paused} error={snapshot.error} theme={theme} settings={settings} />
+      {ui.dialog ? <SignalDialog dialog={ui.dialog} theme={theme} /> : body}
+      <Text wrap="truncate" color={theme.status}>
+        {prompt ?? ui.status ?? (notice ? `note: ${notice}` : ' ')}
+      </Text>
+      <Text wrap="truncate" inverse>
+        {keysActive ? footerHints(readOnly) : `${readOnly ? 'READ-ONLY  ' : ''}no keyboard (stdin is not a terminal): Ctrl+C to stop`}
+      </Text>
+    </Box>
+  );
+}

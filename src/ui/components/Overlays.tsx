@@ -1,0 +1,80 @@
+// Help, pickers and the signal dialog: small boxes drawn over the list.
+import { Box, Text } from 'ink';
+import { SIGNALS } from '../../proc/signal.js';
+import { keyHelp } from '../keymap.js';
+import type { Dialog } from '../state.js';
+import type { Theme } from '../theme.js';
+
+export function HelpScreen({ readOnly, height }: { readonly readOnly: boolean; readonly height: number }) {
+  const rows = keyHelp(readOnly);
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text bold>sshtop keys{readOnly ? ' (read-only: no signal can be sent)' : ''}</Text>
+      {rows.slice(0, Math.max(1, height - 3)).map(([keys, what]) => (
+        <Text key={keys} wrap="truncate">
+          {keys.padEnd(32)} {what}
+        </Text>
+      ))}
+      <Text wrap="truncate">markers: * your own session  ! stale/dead-peer/hung/orphan  ~ idle  ? unauthenticated  + tagged</Text>
+      <Text dimColor>any key: back</Text>
+    </Box>
+  );
+}
+
+export function Picker({ title, items, index, height }: { readonly title: string; readonly items: string[]; readonly index: number; readonly height: number }) {
+  const body = Math.max(1, height - 2);
+  const start = Math.max(0, Math.min(items.length - body, index - Math.floor(body / 2)));
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text bold>{title}</Text>
+      {items.slice(start, start + body).map((item, i) => (
+        <Text key={item} inverse={start + i === index} wrap="truncate">
+          {start + i === index ? '> ' : '  '}
+          {item}
+        </Text>
+      ))}
+      <Text dimColor>↑↓ choose, Enter select, Esc back</Text>
+    </Box>
+  );
+}
+
+/** the question the dialog asks: names exactly what will end */
+export function dialogQuestion(d: Dialog): string {
+  const what = d.targets.length === 1 ? (d.targets[0]?.text ?? '') : `${d.targets.length} targets: ${d.targets.map((t) => t.text).join('; ')}`;
+  const yes = d.targets.some((t) => t.needsYes);
+  return `${what} with SIG${d.signal}? ${yes ? 'Type yes and Enter to confirm' : '[y/N]'}`;
+}
+
+export function SignalDialog({ dialog, theme }: { readonly dialog: Dialog; readonly theme: Theme }) {
+  const warn = dialog.targets.filter((t) => t.needsYes);
+  return (
+    <Box flexDirection="column" borderStyle="single" paddingX={1}>
+      {dialog.stage === 'menu' ? (
+        <>
+          <Text bold wrap="truncate">
+            {dialog.targets.length === 1 ? dialog.targets[0]?.text : `Signal ${dialog.targets.length} tagged rows`}
+          </Text>
+          {SIGNALS.map((s, i) => (
+            <Text key={s} inverse={i === dialog.choice}>
+              {i === dialog.choice ? '> ' : '  '}
+              {i + 1} SIG{s}
+              {i === 0 ? ' (default)' : ''}
+            </Text>
+          ))}
+          <Text dimColor>↑↓ or 1-8, Enter choose, Esc cancel</Text>
+        </>
+      ) : (
+        <>
+          {warn.length > 0 && (
+            <Text color={theme.danger} bold wrap="wrap">
+              {warn.some((t) => t.kind === 'listener') ? 'This is a LISTENER: ending it stops new logins. ' : ''}
+              {warn.some((t) => t.kind === 'session') ? 'This is YOUR OWN session. ' : ''}
+            </Text>
+          )}
+          <Text wrap="wrap">{dialogQuestion(dialog)}</Text>
+          {warn.length > 0 && <Text>&gt; {dialog.typed}</Text>}
+        </>
+      )}
+    </Box>
+  );
+}

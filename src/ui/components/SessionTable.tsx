@@ -1,0 +1,53 @@
+// The live list: only the rows in the window are rendered (virtualised).
+import { Box, Text } from 'ink';
+import type { Row } from '../rows.js';
+import { colorOf, markerOf, type Theme } from '../theme.js';
+import { formatLine, headerLine, type Layout } from '../layout.js';
+
+export interface SessionTableProps {
+  readonly rows: readonly Row[];
+  readonly selected: number;
+  readonly height: number;
+  readonly layout: Layout;
+  readonly tagged: ReadonlySet<string>;
+  readonly theme: Theme;
+  readonly view: 'tree' | 'flat';
+}
+
+/** first row index of the window that keeps `selected` visible, centred where possible */
+export function windowStart(total: number, selected: number, height: number): number {
+  if (total <= height) return 0;
+  const start = selected - Math.floor(height / 2);
+  return Math.max(0, Math.min(total - height, start));
+}
+
+function prefix(row: Row, view: 'tree' | 'flat'): string {
+  if (view === 'flat' || row.kind === 'listener' || row.kind === 'group') return '';
+  if (row.kind === 'session') return '├─ ';
+  return '│  ' + '  '.repeat(Math.max(0, row.depth - 2)) + '└─ ';
+}
+
+export function SessionTable({ rows, selected, height, layout, tagged, theme, view }: SessionTableProps) {
+  const body = Math.max(1, height - 1);
+  const start = windowStart(rows.length, selected, body);
+  const visible = rows.slice(start, start + body);
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text bold wrap="truncate">
+        {headerLine(layout)}
+      </Text>
+      {rows.length === 0 && <Text wrap="truncate">  no sessions match</Text>}
+      {visible.map((row, i) => {
+        const isSelected = start + i === selected;
+        const session = row.kind === 'session' ? row.session : undefined;
+        const marks = (isSelected ? '>' : ' ') + (tagged.has(row.key) ? '+' : ' ') + (session ? markerOf(session) : ' ');
+        const color = session ? colorOf(theme, session) : row.kind === 'listener' ? theme.listener : row.kind === 'process' ? theme.dim : undefined;
+        return (
+          <Text key={row.key} wrap="truncate" color={color} inverse={isSelected} bold={row.kind !== 'process'}>
+            {formatLine(layout, marks, row.cells, prefix(row, view))}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

@@ -1,0 +1,118 @@
+// The view-model: the model, the UI's filters and sort, turned into display rows. Pure.
+import { formatEndpoint, sessionCells, type SessionCells } from '../model/columns.js';
+import { filterSessions, sortSessions, type SortColumn } from '../model/filter.js';
+import { sanitize } from '../model/sanitize.js';
+import type { Listener, Model, Session, SessionProcess } from '../model/types.js';
+
+export type RowKind = 'listener' | 'group' | 'session' | 'process';
+
+export interface Row {
+  /** stable across refreshes: the selection follows it */
+  key: string;
+  kind: RowKind;
+  pid: number | null;
+  depth: number;
+  cells: SessionCells;
+  session?: Session;
+  process?: SessionProcess;
+  listener?: Listener;
+  /** the session this row belongs to (for process rows too) */
+  owner?: Session;
+}
+
+export interface RowOptions {
+  view: 'tree' | 'flat';
+  filter: string;
+  user: string | undefined;
+  idleOnly: boolean;
+  sort: SortColumn;
+  inverted: boolean;
+  collapsed: ReadonlySet<number>;
+  cpu: ReadonlyMap<string, number>;
+}
+
+export const sessionKey = (pid: number) => `s:${pid}`;
+
+const blank = (): SessionCells => ({ pid: '', user: '', tty: '', from: '', login: '', idle: '', cpu: '', state: '', command: '' });
+
+function cpuOf(s: Session, cpu: ReadonlyMap<string, number>): number | undefined {
+  let sum: number | undefined;
+  for (const p of s.processes) {
+    const v = cpu.get(`${p.pid}:${p.startTicks}`);
+    if (v !== undefined) sum = (sum ?? 0) + v;
+  }
+  return sum;
+}
+
+function sessionRow(s: Session, now: number, cpu: ReadonlyMap<string, number>, depth: number): Row {
+  const cells = sessionCells(s, now);
+  const pct = cpuOf(s, cpu);
+  if (pct !== undefined) cells.cpu = pct.toFixed(1);
+  return { key: sessionKey(s.pid), kind: 'session', pid: s.pid, depth, cells, session: s, owner: s };
+}
+
+function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number): Row[] {
+  // the connection process itself is the session row
+  return s.processes.slice(1).map((p) => {
+    const pct = cpu.get(`${p.pid}:${p.startTicks}`);
+    return {
+      key: `p:${p.pid}:${p.startTicks}`,
+      kind: 'process' as const,
+      pid: p.pid,
+      depth: depth + p.depth,
+      cells: { ...blank(), pid: String(p.pid), user: sanitize(p.user ?? '?'), tty: p.tty ?? '', state: p.state, cpu: pct === undefined ? '' : pct.toFixed(1), command: sanitize(p.command) },
+      process: p,
+      owner: s,
+    };
+  });
+}
+
+export function visibleSessions(model: Model, o: Pick<RowOptions, 'filter' | 'user' | 'idleOnly' | 'sort' | 'inverted'>): Session[] {
+  return sortSessions(filterSessions(model.sessions, { user: o.user, filter: o.filter || undefined, idleOnly: o.idleOnly }), o.sort, o.inverted);
+}
+
+export function toRows(model: Model, o: RowOptions): Row[] {
+  const sessions = visibleSessions(model, o);
+  const now = model.takenAt;
+  if (o.view === 'flat') return sessions.map((s) => sessionRow(s, now, o.cpu, 0));
+  const rows: Row[] = [];
+  const placed = new Set<number>();
+  const addSessions = (list: Session[]) => {
+    for (const s of list) {
+      placed.add(s.pid);
+      rows.push(sessionRow(s, now, o.cpu, 1));
+      if (!o.collapsed.has(s.pid)) rows.push(...processRows(s, o.cpu, 1));
+    }
+  };
+  for (const l of model.listeners) {
+    const startups = l.startups ? `${l.startups.active} of ${l.startups.start}-${l.startups.full} startups` : '';
+    rows.push({
+      key: `l:${l.pid}`,
+      kind: 'listener',
+      pid: l.pid,
+      depth: 0,
+      cells: { ...blank(), pid: String(l.pid), user: 'root', state: 'listener', command: sanitize(`${l.command.replace(/ \[listener\].*$/, '')}${startups ? `  [${startups}]` : ''}`) },
+      listener: l,
+    });
+    addSessions(sessions.filter((s) => s.listenerPid === l.pid));
+  }
+  const loose = sessions.filter((s) => !placed.has(s.pid));
+  if (loose.length > 0) {
+    rows.push({ key: 'g:none', kind: 'group', pid: null, depth: 0, cells: { ...blank(), command: 'no listener: orphaned (daemon restarted) or socket-activated' } });
+    addSessions(loose);
+  }
+  return rows;
+}
+
+/** "alice@pts/3 from 203.0.113.7" */
+export function describeSession(s: Session): string {
+  const where = s.ttys.length > 0 ? `@${s.ttys.join(',')}` : s.flags.includes('forward-only') ? ' (forward)' : '@notty';
+  return `${sanitize(s.user ?? 'unauthenticated')}${where} from ${s.remote ? formatEndpoint(s.remote).replace(/:\d+$/, '') : '?'}`;
+}
+
+/** "7 processes: bash, vim, rsync…" (the user's processes, not sshd's) */
+export function describeProcesses(s: Session): string {
+  const names = s.processes.filter((p) => p.role === 'process').map((p) => sanitize(p.comm));
+  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? '…' : '');
+  return `${s.processes.length} processes${shown ? `: ${shown}` : ''}`;
+}

@@ -1,0 +1,74 @@
+// Start the live UI: the polling store, the signaller (never in watch mode), the alternate screen,
+// and a terminal that is restored on q, SIGINT, SIGTERM and uncaught errors.
+import { hostname } from 'node:os';
+import { render } from 'ink';
+import type { CommonOptions } from '../args.js';
+import type { SnapshotSource } from '../proc/source.js';
+import type { Signaller } from '../proc/signal.js';
+import { takeModel } from '../snapshot.js';
+import { createPollStore } from '../store/poll-store.js';
+import { App } from './App.js';
+
+const ENTER = '\u001b[?1049h\u001b[?25l';
+const LEAVE = '\u001b[?25h\u001b[?1049l';
+
+async function makeSignaller(): Promise<Signaller> {
+  const [{ createSignaller }, { createAuditTrail }] = await Promise.all([import('../proc/signal.js'), import('../proc/audit.js')]);
+  const audit = createAuditTrail({ tool: 'tui' });
+  return createSignaller({ onSignal: (r) => audit.record(r) });
+}
+
+export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly: boolean): Promise<number> {
+  // watch mode never constructs a signaller: no key can reach process.kill
+  const signaller = readOnly ? undefined : await makeSignaller();
+  const store = createPollStore({
+    intervalMs: o.intervalSeconds * 1000,
+    take: async (dStateSince) => (await takeModel(source, { ...o, user: undefined, filter: undefined }, { dStateSince })).full,
+  });
+
+  const out = process.stdout;
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    store.stop();
+    out.write(LEAVE);
+  };
+  out.write(ENTER);
+
+  const instance = render(
+    <App store={store} signaller={signaller} readOnly={readOnly} host={hostname()} color={o.color} sort={o.sort} filter={o.filter} user={o.user} />,
+    { exitOnCtrlC: false, patchConsole: false },
+  );
+  const bail = (code: number) => () => {
+    instance.unmount();
+    restore();
+    process.exit(code);
+  };
+  const onInt = bail(130);
+  const onTerm = bail(143);
+  const onHup = bail(129);
+  const onCrash = (err: unknown) => {
+    try {
+      instance.unmount();
+    } finally {
+      restore();
+      process.stderr.write(`sshtop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHup);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    restore();
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGHUP', onHup);
+  }
+  return 0;
+}

@@ -1,0 +1,143 @@
+// The real TUI in tmux against the real sshd: end exactly one session with keys; watch mode ends
+// nothing; the own session survives a bare y; the terminal works after q.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LAB_USERS, alive, ensureBuilt, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab } from './lab.js';
+import { startTmux, type Tmux } from './tmux.js';
+
+const skipReason = requireLab();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.runIf(skipReason === undefined)('the TUI in tmux on a real sshd', () => {
+  let lab: Lab;
+  let tmux: Tmux | undefined;
+  const [u1, u2, u3] = LAB_USERS as [string, string, string];
+
+  const serverPid = (c: Client) => ssConnections().find((x) => x.localPort === lab.port && x.peerPort === c.localPort)?.pids[0];
+
+  /** start sshtop in a fresh pane, filtered to one user, with that user's session selected */
+  async function sshtopFor(user: string, extra = ''): Promise<Tmux> {
+    const t = startTmux();
+    tmux = t;
+    t.type(`${process.execPath} ${SSHTOP} ${extra}`);
+    t.send('Enter');
+    await t.waitFor('sshtop screen, keys live', (s) => s.includes('F1 help') && s.includes(u2));
+    t.send('\\');
+    t.type(user);
+    t.send('Enter');
+    await t.waitFor(`only ${user}`, (s) => s.includes(`filter "${user}"`) && !s.includes(` ${u2} `));
+    return t;
+  }
+
+  beforeAll(async () => {
+    ensureBuilt();
+    lab = await startLab();
+  });
+
+  afterEach(() => {
+    tmux?.kill();
+    tmux = undefined;
+  });
+
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('k, Enter, y ends exactly the filtered session; the others and the listener live', async () => {
+    const [a, b, c] = await Promise.all([lab.openTty(u1), lab.openTty(u2), lab.openTty(u3)]);
+    const t = await sshtopFor(u1);
+    // from the top, search the client's tty: its session row is the first match
+    t.send('g');
+    t.send('/');
+    t.type(a.tty!);
+    t.send('Enter');
+    const screen = await t.waitFor('selected session', (s) => s.split('\n').some((l) => l.startsWith('>') && l.includes(u1) && l.includes('127.0.0.1')));
+    expect(screen).not.toContain(u3);
+    t.send('k');
+    await t.waitFor('signal menu', (s) => s.includes('SIGTERM (default)'));
+    t.send('Enter');
+    const q = await t.waitFor('confirmation', (s) => s.includes('[y/N]'));
+    expect(q).toContain(`End ${u1}@${a.tty} from 127.0.0.1`);
+    t.send('y');
+    await t.waitFor('sent', (s) => s.includes('sent SIGTERM'));
+    await sleep(1500);
+    expect(a.exited()).toBe(true);
+    expect(b.exited()).toBe(false);
+    expect(c.exited()).toBe(false);
+    expect(alive(lab.sshdPid)).toBe(true);
+    t.send('q');
+    await Promise.all([b.close(), c.close()]);
+  });
+
+  it('watch mode: the same keys end nothing', async () => {
+    const a = await lab.openTty(u1);
+    const b = await lab.openTty(u2);
+    const before = serverPid(a);
+    const t = await sshtopFor(u1, '--watch');
+    expect(t.capture()).toContain('READ-ONLY');
+    for (const k of ['k', 'x', 'F9']) {
+      t.send(k);
+      await sleep(300);
+      t.send('Enter');
+      await sleep(300);
+      t.send('y');
+      await sleep(300);
+      expect(t.capture()).not.toContain('SIGTERM');
+      t.send('Escape');
+    }
+    await sleep(1000);
+    expect(a.exited()).toBe(false);
+    expect(serverPid(a)).toBe(before);
+    expect(b.exited()).toBe(false);
+    t.send('q');
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('inside an SSH session, a bare y does not end the own session', async () => {
+    const t = startTmux();
+    tmux = t;
+    t.type(`ssh ${lab.sshArgs('root').join(' ')} -tt 127.0.0.1`);
+    t.send('Enter');
+    await t.waitFor('remote shell', (s) => /#\s*$/m.test(s));
+    t.type('echo "MY""TTY=$(tty)"');
+    t.send('Enter');
+    const tty = /MYTTY=\/dev\/(pts\/\d+)/.exec(await t.waitFor('tty', (s) => /MYTTY=\/dev\/pts\/\d+/.test(s)))?.[1] as string;
+    t.type(`${process.execPath} ${SSHTOP}`);
+    t.send('Enter');
+    await t.waitFor('own session marked', (s) => s.includes('* you are here: session') && s.includes('F1 help'));
+    // select the own session: from the top, search its tty; its row carries the * marker
+    t.send('g');
+    t.send('/');
+    t.type(tty);
+    t.send('Enter');
+    await t.waitFor('own session selected', (s) => s.split('\n').some((l) => l.startsWith('> *') && l.includes(tty)));
+    t.send('k');
+    await t.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
+    t.send('Enter');
+    await t.waitFor('typed confirmation', (s) => s.includes('YOUR OWN session') && s.includes('Type yes'));
+    t.send('y');
+    t.send('Enter');
+    await t.waitFor('refused', (s) => s.includes('not confirmed'));
+    await sleep(500);
+    t.send('q');
+    await t.waitFor('back in the remote shell', (s) => /#\s*$/m.test(s));
+    t.type('echo still-$((40+2))');
+    t.send('Enter');
+    await t.waitFor('own session still alive', (s) => s.includes('still-42'));
+  });
+
+  it('after q the shell in the pane echoes input normally', async () => {
+    const t = startTmux();
+    tmux = t;
+    t.type(`${process.execPath} ${SSHTOP}`);
+    t.send('Enter');
+    await t.waitFor('sshtop screen', (s) => s.includes('F1 help'));
+    t.send('q');
+    await t.waitFor('prompt back', (s) => !s.includes('F1 help'));
+    t.type('stty -a | tr " " "\\n" | grep -xE -- "-?(icanon|echo)" | tr "\\n" " "; echo; echo typed-$((6*7))');
+    t.send('Enter');
+    const s = await t.waitFor('echo output', (x) => x.includes('typed-42'));
+    expect(s).toContain('icanon echo');
+    // the typed command line itself was echoed back by the terminal
+    expect(s).toContain('echo typed-$((6*7))');
+  });
+});

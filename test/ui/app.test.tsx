@@ -1,0 +1,274 @@
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../../src/ui/App.js';
+import { decodeKey } from '../../src/ui/keymap.js';
+import { fakeModel, fakeSignaller, fakeStore } from './fake-model.js';
+
+const strip = (s: string | undefined) => (s ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+
+async function until(frame: () => string | undefined, pred: (f: string) => boolean, what: string): Promise<string> {
+  const end = Date.now() + 3000;
+  for (;;) {
+    const f = strip(frame());
+    if (pred(f)) return f;
+    if (Date.now() > end) throw new Error(`frame never showed ${what}:\n${f}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function setup(opts: { readOnly?: boolean; size?: { columns: number; rows: number }; signaller?: ReturnType<typeof fakeSignaller> | null } = {}) {
+  const store = fakeStore();
+  const signaller = opts.signaller === null ? undefined : (opts.signaller ?? fakeSignaller());
+  const app = render(
+    <App store={store} signaller={opts.readOnly ? undefined : signaller} readOnly={opts.readOnly ?? false} host="web-1" color={false} sort="user" size={opts.size ?? { columns: 140, rows: 30 }} />,
+  );
+  const frame = () => strip(app.lastFrame());
+  const press = async (keys: string, pred: (f: string) => boolean, what: string) => {
+    app.stdin.write(keys);
+    return until(app.lastFrame, pred, what);
+  };
+  const selectedLine = () => frame().split('\n').find((l) => l.startsWith('>')) ?? '';
+  return { app, store, signaller, frame, press, selectedLine };
+}
+
+/** type keys one at a time, each after the frame settled */
+async function typeKeys(t: ReturnType<typeof setup>, keys: string[]) {
+  for (const k of keys) {
+    const before = t.frame();
+    t.app.stdin.write(k);
+    await until(t.app.lastFrame, (f) => f !== before, `a change after ${JSON.stringify(k)}`).catch(() => undefined);
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('screen', () => {
+  it('shows header, listener, every session, own and idle markers as words and characters', async () => {
+    const t = setup();
+    const f = await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions and live keys');
+    expect(f).toContain('sshtop web-1');
+    expect(f).toContain('listener 100: 1 of 10-100 startups');
+    expect(f).toContain('* you are here: session 500');
+    const line = (user: string) => f.split('\n').find((l) => l.includes(` ${user} `) && l.includes('203.0.113.7')) ?? '';
+    expect(line('root')).toMatch(/^..\*/);
+    expect(line('root')).toContain('own');
+    expect(line('bob')).toMatch(/^..~/);
+    expect(line('bob')).toContain('idle');
+    expect(line('alice')).toContain('vim notes.txt');
+    expect(f).toContain('preauth');
+    expect(f).toContain('F9/k signal');
+  });
+
+  it('fits 40x10 with the most important columns', async () => {
+    const t = setup({ size: { columns: 40, rows: 10 } });
+    const f = await until(t.app.lastFrame, (x) => x.includes('PID'), 'table');
+    const lines = f.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(10);
+    expect(lines.every((l) => [...l].length <= 40)).toBe(true);
+    expect(f).toContain('USER');
+    expect(f).not.toContain('FROM');
+  });
+});
+
+describe('keys', () => {
+  it('moves with j / arrows / G / g, and the selection follows the pid when rows move', async () => {
+    const t = setup();
+    await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
+    const first = t.selectedLine();
+    await t.press('j', () => t.selectedLine() !== first, 'selection moved');
+    await t.press('G', () => t.frame().split('\n').filter((l) => l.includes('203.0.113.7') || l.includes('└─')).pop()?.startsWith('>') === true, 'last row');
+    await t.press('g', () => t.selectedLine().includes('listener'), 'first row');
+    // select bob's session, then reorder the rows underneath: the selection stays on bob
+    await t.press('/', (x) => x.includes('search:'), 'search prompt');
+    await typeKeys(t, ['b', 'o', 'b']);
+    await t.press('\r', () => t.selectedLine().includes(' bob ') && t.selectedLine().includes('203.0.113.7'), 'bob selected');
+    t.store.set({ model: { ...fakeModel(), sessions: [...fakeModel().sessions].reverse() } });
+    await t.press('t', (x) => !x.includes('listener 100  '), 'flat view');
+    expect(t.selectedLine()).toContain(' bob ');
+  });
+
+  it('filters incrementally with \\ and clears with Esc', async () => {
+    const t = setup();
+    await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
+    await t.press('\\', (x) => x.includes('filter:'), 'filter prompt');
+    await typeKeys(t, ['c', 'a', 'r']);
+    const f = await until(t.app.lastFrame, (x) => !x.includes(' alice ') && x.includes('carol'), 'only carol');
+    expect(f).not.toContain(' bob ');
+    await t.press('\u001b', (x) => x.includes(' alice '), 'filter cleared');
+  });
+
+  it('user picker shows one user', async () => {
+    const t = setup();
+    await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
+    await t.press('u', (x) => x.includes('show sessions of'), 'picker');
+    await typeKeys(t, ['\u001b[B', '\u001b[B']);
+    const f = await t.press('\r', (x) => x.includes('user bob'), 'user bob');
+    expect(f).not.toContain(' alice ');
+  });
+
+  it('sorts with > and inverts with I, and F6 opens the column picker', async () => {
+    const t = setup();
+    await until(t.app.lastFrame, (x) => x.includes('sort user'), 'sort user');
+    await t.press('>', (x) => x.includes('sort tty'), 'next column');
+    await t.press('<', (x) => x.includes('sort user'), 'previous column');
+    await t.press('I', (x) => x.includes('sort user ▲'), 'inverted');
+    await t.press('\u001b[17~', (x) => x.includes('sort by'), 'F6 picker');
+  });
+
+  it('toggles tree and flat, and collapses a session', async () => {
+    const t = setup();
+    await until(t.app.lastFrame, (x) => x.includes('└─ vim notes.txt'), 'tree with processes');
+    await t.press('\u001b[15~', (x) => !x.includes('└─'), 'flat (F5)');
+    await t.press('t', (x) => x.includes('└─'), 'tree again');
+  });
+
+  it('detail pane explains why a session is flagged', async () => {
+    const t = setup();
+    await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
+    await t.press('/', (x) => x.includes('search:'), 'search');
+    await typeKeys(t, ['b', 'o', 'b', '\r']);
+    const f = await t.press('\r', (x) => x.includes('why:'), 'detail pane');
+    expect(f).toMatch(/idle: no terminal input or output for 2h00m/);
+    expect(f).toContain('processes:');
+    await t.press('\u001b', (x) => x.includes('F9/k signal'), 'back to the list');
+  });
+
+  it('help, pause and quit', async () => {
+    const t = setup();
+    await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
+    await t.press('?', (x) => x.includes('sshtop keys'), 'help');
+    await t.press('x', (x) => !x.includes('sshtop keys'), 'help closed');
+    await t.press('p', (x) => x.includes('[PAUSED]'), 'paused');
+    expect(t.store.getSnapshot().paused).toBe(true);
+    await t.press('Z', (x) => !x.includes('[PAUSED]'), 'resumed');
+  });
+
+  it('decodes function keys that Ink does not report', () => {
+    expect(decodeKey('\u001b[20~').name).toBe('f9');
+    expect(decodeKey('\u001bOP').name).toBe('f1');
+    expect(decodeKey('\u001b[21~').name).toBe('f10');
+    expect(decodeKey('\u001b[200~x').text).toBe('');
+    expect(decodeKey('a\u0007b').text).toBe('ab');
+  });
+});
+
+describe('signalling', () => {
+  /** search for text, then check the selected line is the wanted row */
+  async function selectUser(t: ReturnType<typeof setup>, text: string, row = (l: string) => l.includes(text)) {
+    await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
+    await t.press('/', (x) => x.includes('search:'), 'search');
+    await typeKeys(t, [...text, '\r']);
+    await until(t.app.lastFrame, () => row(t.selectedLine()), `${text} selected`);
+  }
+  const sessionOf = (user: string) => (l: string) => l.includes(` ${user} `) && l.includes('203.0.113.7');
+
+  it('k, Enter, y ends exactly the selected session with SIGTERM, naming what ends', async () => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await selectUser(t, 'pts/1', sessionOf('alice'));
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'signal menu');
+    const q = await t.press('\r', (x) => x.includes('[y/N]'), 'confirmation');
+    expect(q).toContain('End alice@pts/1 from 203.0.113.7 (4 processes: bash, vim) with SIGTERM? [y/N]');
+    expect(sig.pinned.map((p) => p.pid)).toEqual([200]);
+    await t.press('y', (x) => x.includes('sent SIGTERM'), 'result in the status line');
+    expect(sig.sent).toEqual([{ pid: 200, startTicks: sig.pinned[0]!.startTicks, signal: 'TERM' }]);
+    expect(sig.released).toBe(1);
+  });
+
+  it('N, Enter and Esc cancel without sending', async () => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await selectUser(t, 'pts/2', sessionOf('bob'));
+    for (const cancel of ['N', '\r', '\u001b']) {
+      await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
+      await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
+      await t.press(cancel, (x) => x.includes('cancelled: nothing sent'), `cancel with ${JSON.stringify(cancel)}`);
+    }
+    expect(sig.sent).toEqual([]);
+    expect(sig.released).toBe(3);
+  });
+
+  it('the chosen signal is sent: 4 picks KILL, and a process row signals only that process', async () => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await selectUser(t, '403', (l) => l.includes('└─ ssh backup-host'));
+    await t.press('\u001b[20~', (x) => x.includes('SIGKILL'), 'menu (F9)');
+    const q = await t.press('4', (x) => x.includes('with SIGKILL?'), 'KILL chosen');
+    expect(q).toContain('Signal only process 403 (ssh backup-host) of carol@pts/3');
+    await t.press('y', (x) => x.includes('sent SIGKILL'), 'sent');
+    expect(sig.sent.map((s) => [s.pid, s.signal])).toEqual([[403, 'KILL']]);
+  });
+
+  it('the own session needs the word yes: a bare y sends nothing', async () => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await selectUser(t, 'pts/4', sessionOf('root'));
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    const q = await t.press('\r', (x) => x.includes('Type yes'), 'typed confirmation');
+    expect(q).toContain('YOUR OWN session');
+    await t.press('y', (x) => x.includes('> y'), 'typed y');
+    await t.press('\r', (x) => x.includes('not confirmed'), 'refused');
+    expect(sig.sent).toEqual([]);
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu again');
+    await t.press('\r', (x) => x.includes('Type yes'), 'confirm again');
+    await typeKeys(t, ['y', 'e', 's']);
+    await t.press('\r', (x) => x.includes('sent SIGTERM'), 'sent after yes');
+    expect(sig.sent.map((s) => s.pid)).toEqual([500]);
+  });
+
+  it('a listener needs the word yes too', async () => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
+    await t.press('g', () => t.selectedLine().includes('listener'), 'listener row');
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    const q = await t.press('\r', (x) => x.includes('Type yes'), 'typed confirmation');
+    expect(q).toContain('LISTENER');
+    await t.press('y', (x) => x.includes('> y'), 'y');
+    await t.press('\r', (x) => x.includes('not confirmed'), 'refused');
+    expect(sig.sent).toEqual([]);
+  });
+
+  it('tagged rows are signalled together, each with its own pinned identity', async () => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await selectUser(t, 'pts/1', sessionOf('alice'));
+    await t.press(' ', (x) => x.includes('1 tagged'), 'alice tagged');
+    await selectUser(t, 'pts/2', sessionOf('bob'));
+    await t.press(' ', (x) => x.includes('2 tagged'), 'bob tagged');
+    await t.press('k', (x) => x.includes('Signal 2 tagged rows'), 'menu for both');
+    const q = await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
+    expect(q).toContain('2 targets: End alice@pts/1');
+    await t.press('y', (x) => x.includes('2 of 2 signalled'), 'both sent');
+    expect(sig.sent.map((s) => s.pid).sort()).toEqual([200, 300]);
+    expect(t.frame()).not.toContain('tagged');
+  });
+
+  it('a refused signal (pid reused) is shown, never retried elsewhere', async () => {
+    const sig = fakeSignaller('identity-changed');
+    const t = setup({ signaller: sig });
+    await selectUser(t, 'pts/2', sessionOf('bob'));
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
+    await t.press('y', (x) => x.includes('identity-changed'), 'refusal in the status line');
+    expect(sig.sent).toHaveLength(1);
+  });
+
+  it('watch mode: every signal key sends nothing, and there is no signaller', async () => {
+    const kill = vi.spyOn(process, 'kill');
+    const t = setup({ readOnly: true });
+    const f = await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
+    expect(f).toContain('READ-ONLY');
+    expect(f).not.toContain('signal');
+    for (const k of ['k', 'x', '\u001b[20~']) {
+      t.app.stdin.write(k);
+      await new Promise((r) => setTimeout(r, 30));
+      t.app.stdin.write('y');
+      await new Promise((r) => setTimeout(r, 30));
+      expect(strip(t.app.lastFrame())).not.toContain('SIGTERM');
+    }
+    await t.press('?', (x) => x.includes('sshtop keys (read-only'), 'help');
+    expect(t.frame()).not.toMatch(/F9|signal menu/);
+    expect(kill).not.toHaveBeenCalled();
+  });
+});
