@@ -41,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(formatOnce(model, { color: o.color && process.stdout.isTTY === true, columns: process.stdout.columns ?? 200 }));
     return 0;
   }
+  // Ink draws nothing live while CI or CONTINUOUS_INTEGRATION is set (it waits for unmount), and
+  // reads them once, when it loads. sshtop only gets here with a terminal on stdout: it draws.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   const { runTui } = await import('./ui/run.js');
   return runTui(o, source, mode === 'watch');
 }

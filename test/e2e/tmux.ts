@@ -18,7 +18,8 @@ export interface Tmux {
 export function startTmux(opts: { width?: number; height?: number; env?: Record<string, string> } = {}): Tmux {
   const socket = join(tmpdir(), `sshtop-tmux-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   const tmux = (...args: string[]) => spawnSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
-  const env = Object.entries({ TERM: 'xterm-256color', PS1: '$ ', ...opts.env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  // CI=true in every pane: the TUI must draw live on a terminal even where CI machines set it
+  const env = Object.entries({ TERM: 'xterm-256color', PS1: '$ ', CI: 'true', ...opts.env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const r = tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(opts.width ?? 200), '-y', String(opts.height ?? 50), ...env, 'bash --norc --noprofile');
   if (r.status !== 0) throw new Error(`tmux failed: ${r.stderr}`);
   const t: Tmux = {
