@@ -9,7 +9,7 @@ import { SIGNALS, type Signaller, type Target } from '../proc/signal.js';
 import type { SessionStore } from '../store/poll-store.js';
 import { DetailPane, detailLines, listenerLines } from './components/DetailPane.js';
 import { Header } from './components/Header.js';
-import { HelpScreen, Picker, SignalDialog } from './components/Overlays.js';
+import { dialogHeight, HelpScreen, Picker, SignalDialog } from './components/Overlays.js';
 import { SessionTable } from './components/SessionTable.js';
 import { commandFor, footerHints, splitKeys, type KeyPress } from './keymap.js';
 import { layoutFor } from './layout.js';
@@ -355,13 +355,23 @@ export function App(props: AppProps) {
   else if (ui.mode === 'user-picker') body = <Picker title="show sessions of" items={['(all users)', ...users.map(sanitize)]} index={ui.picker} height={bodyHeight} />;
   else if (ui.mode === 'sort-picker') body = <Picker title="sort by" items={[...SORT_COLUMNS]} index={ui.picker} height={bodyHeight} />;
   else body = <SessionTable rows={rows} selected={selected} height={bodyHeight} layout={layout} tagged={ui.tagged} theme={theme} view={ui.view} />;
+  if (ui.dialog) {
+    // the list stays in view under the dialog, its selection marking what the dialog is about
+    const below = bodyHeight - dialogHeight(ui.dialog, size.columns);
+    body = (
+      <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+        <SignalDialog dialog={ui.dialog} theme={theme} />
+        {below >= 3 && <SessionTable rows={rows} selected={selected} height={below} layout={layout} tagged={ui.tagged} theme={theme} view={ui.view} />}
+      </Box>
+    );
+  }
 
   const prompt = ui.mode === 'filter' ? `filter: ${sanitize(ui.filter)}_` : ui.mode === 'search' ? `search: ${sanitize(ui.search)}_` : null;
   const notice = model?.notices[0];
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
       <Header host={props.host} model={model} readOnly={readOnly} paused={snapshot.paused} error={snapshot.error} theme={theme} settings={settings} />
-      {ui.dialog ? <SignalDialog dialog={ui.dialog} theme={theme} /> : body}
+      {body}
       <Text wrap="truncate" color={theme.status}>
         {prompt ?? ui.status ?? (notice ? `note: ${notice}` : ' ')}
       </Text>

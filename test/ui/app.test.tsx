@@ -175,6 +175,20 @@ describe('signalling', () => {
     expect(sig.released).toBe(1);
   });
 
+  it('the list stays in view under the dialog, the target selected, the footer at the bottom', async () => {
+    const t = setup({ size: { columns: 140, rows: 30 } });
+    await selectUser(t, 'pts/1', sessionOf('alice'));
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    const f = await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
+    const lines = f.split('\n');
+    const question = lines.findIndex((l) => l.includes('[y/N]'));
+    const target = lines.findIndex((l) => sessionOf('alice')(l));
+    expect(target).toBeGreaterThan(question);
+    expect(lines[target]).toMatch(/^>/);
+    expect(lines).toHaveLength(30);
+    expect(lines[29]).toContain('F9/k signal');
+  });
+
   it('N, Enter and Esc cancel without sending', async () => {
     const sig = fakeSignaller();
     const t = setup({ signaller: sig });

@@ -45,8 +45,28 @@ export function dialogQuestion(d: Dialog): string {
   return `${what} with SIG${d.signal}? ${yes ? 'Type yes and Enter to confirm' : '[y/N]'}`;
 }
 
+/** the warning above a question that needs `yes` typed, or '' */
+function dialogWarning(d: Dialog): string {
+  const warn = d.targets.filter((t) => t.needsYes);
+  return [
+    warn.some((t) => t.kind === 'listener') ? 'This is a LISTENER: ending it stops new logins.' : '',
+    warn.some((t) => t.kind === 'session') ? 'This is YOUR OWN session.' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** lines the dialog takes at this width (border and wrapped text), so the list can go below it */
+export function dialogHeight(d: Dialog, columns: number): number {
+  const inner = Math.max(1, columns - 4);
+  const wrapped = (text: string) => (text === '' ? 0 : Math.ceil([...text].length / inner));
+  if (d.stage === 'menu') return 2 + 1 + SIGNALS.length + 1;
+  const warning = dialogWarning(d);
+  return 2 + wrapped(warning) + wrapped(dialogQuestion(d)) + (warning ? 1 : 0);
+}
+
 export function SignalDialog({ dialog, theme }: { readonly dialog: Dialog; readonly theme: Theme }) {
-  const warn = dialog.targets.filter((t) => t.needsYes);
+  const warning = dialogWarning(dialog);
   return (
     <Box flexDirection="column" borderStyle="single" paddingX={1}>
       {dialog.stage === 'menu' ? (
@@ -65,14 +85,13 @@ export function SignalDialog({ dialog, theme }: { readonly dialog: Dialog; reado
         </>
       ) : (
         <>
-          {warn.length > 0 && (
+          {warning && (
             <Text color={theme.danger} bold wrap="wrap">
-              {warn.some((t) => t.kind === 'listener') ? 'This is a LISTENER: ending it stops new logins. ' : ''}
-              {warn.some((t) => t.kind === 'session') ? 'This is YOUR OWN session. ' : ''}
+              {warning}
             </Text>
           )}
           <Text wrap="wrap">{dialogQuestion(dialog)}</Text>
-          {warn.length > 0 && <Text>&gt; {dialog.typed}</Text>}
+          {warning && <Text>&gt; {dialog.typed}</Text>}
         </>
       )}
     </Box>
