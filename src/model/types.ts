@@ -163,7 +163,8 @@ export interface Session {
   /** ms since epoch */
   startedAt: number;
   idleSeconds: number | null;
-  idleSource: 'tty' | 'traffic' | 'io' | null;
+  /** tty: atime of the session's ttys, like w; traffic: last data on the connection (ss) */
+  idleSource: 'tty' | 'traffic' | null;
   flags: Flag[];
   /** one-line human reason per flag */
   reasons: Partial<Record<Flag, string>>;
