@@ -7,7 +7,8 @@ export function parseSshdT(text: string): ConfigValues {
   const out: ConfigValues = new Map();
   for (const line of text.split('\n')) {
     const m = /^(\S+)\s+(.*)$/.exec(line.trim());
-    if (m && !out.has(m[1] as string)) out.set((m[1] as string).toLowerCase(), (m[2] as string).trim());
+    const key = m?.[1]?.toLowerCase();
+    if (m && key !== undefined && !out.has(key)) out.set(key, (m[2] as string).trim());
   }
   return out;
 }
@@ -43,9 +44,10 @@ export function parseSshdTime(text: string): number | undefined {
   let total = 0;
   let rest = t;
   while (rest.length > 0) {
-    const m = /^(\d+)([smhdw])/.exec(rest);
+    // a number without a unit counts as seconds, also after other units (`1h30`, as sshd's convtime)
+    const m = /^(\d+)([smhdw]|$)/.exec(rest);
     if (!m) return undefined;
-    total += Number(m[1]) * (units[m[2] as string] as number);
+    total += Number(m[1]) * (units[m[2] || 's'] as number);
     rest = rest.slice(m[0].length);
   }
   return t.length > 0 ? total : undefined;
@@ -53,8 +55,9 @@ export function parseSshdTime(text: string): number | undefined {
 
 /** `10:30:100` or `10` → start:rate:full */
 export function parseMaxStartups(text: string): { start: number; rate: number; full: number } | undefined {
-  const parts = text.trim().split(':').map(Number);
-  if (parts.length === 0 || parts.some((n) => !Number.isInteger(n) || n < 0)) return undefined;
+  const raw = text.trim().split(':');
+  if (raw.some((p) => !/^\d+$/.test(p))) return undefined;
+  const parts = raw.map(Number);
   const [start, rate, full] = parts as [number, number?, number?];
   if (rate === undefined) return { start, rate: 100, full: start };
   return { start, rate, full: full ?? start };

@@ -53,9 +53,11 @@ export function parseStatusUid(text: string): number | undefined {
  * (OpenSSH) stays one argv element.
  */
 export function parseCmdline(raw: string): string[] {
-  const trimmed = raw.replace(/[\0 ]+$/, '');
-  if (trimmed === '') return [];
-  return trimmed.split('\0');
+  // a loop, not /[\0 ]+$/: that regex is quadratic on a long NUL/space run inside argv (any user sets argv)
+  let end = raw.length;
+  while (end > 0 && (raw.charCodeAt(end - 1) === 0 || raw.charCodeAt(end - 1) === 32)) end--;
+  if (end === 0) return [];
+  return raw.slice(0, end).split('\0');
 }
 
 /** `btime` line of /proc/stat: boot time, seconds since epoch. */
@@ -66,7 +68,8 @@ export function parseBtime(text: string): number | undefined {
 
 /** tty_nr → device name. Majors 136–143 are Unix98 ptys, 4 are virtual consoles / serial. */
 export function ttyName(ttyNr: number): string | null {
-  if (!Number.isInteger(ttyNr) || ttyNr <= 0) return null;
+  // the kernel prints tty_nr as a signed int: minors >= 2^19 make it negative
+  if (!Number.isInteger(ttyNr) || ttyNr === 0 || ttyNr < -0x80000000 || ttyNr > 0x7fffffff) return null;
   const major = (ttyNr >> 8) & 0xfff;
   const minor = (ttyNr & 0xff) | ((ttyNr >> 12) & 0xfff00);
   if (major >= 136 && major <= 143) return `pts/${minor + (major - 136) * 256}`;
@@ -165,8 +168,10 @@ export function parsePasswd(text: string): Map<number, string> {
   for (const line of text.split('\n')) {
     const f = line.split(':');
     if (f.length < 3 || f[0] === '' || line.startsWith('#')) continue;
+    // like glibc, skip a uid that is not a plain number (`+::::::` NIS compat lines, typos)
+    if (!/^\d+$/.test(f[2] as string)) continue;
     const uid = Number(f[2]);
-    if (Number.isInteger(uid) && !users.has(uid)) users.set(uid, f[0] as string);
+    if (!users.has(uid)) users.set(uid, f[0] as string);
   }
   return users;
 }
