@@ -40,9 +40,12 @@ export interface Client {
 
 export interface Lab {
   port: number;
+  /** the listener (or, with `daemon`, the process that accepts: dropbear, inetd); changes on restartListener */
   sshdPid: number;
   dir: string;
   keyFile: string;
+  /** the lab's sshd_config (also usable for `sshd -i` under inetd) */
+  config: string;
   clients: Client[];
   sshArgs(user: string): string[];
   openTty(user: string): Promise<Client>;
@@ -56,7 +59,19 @@ export interface Lab {
   makeIdle(tty: string, secondsAgo: number): void;
   /** pids of every process below the lab's listener (server side) */
   serverPids(): number[];
+  /** end the listener by its pid (SIGTERM) and start a new one on the same port; sessions live on as orphans */
+  restartListener(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** what startLab's `daemon` option gets: the lab's port, directory and files */
+export interface DaemonContext {
+  port: number;
+  dir: string;
+  config: string;
+  hostKey: string;
+  pidFile: string;
+  sshd: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -152,7 +167,17 @@ function ensureUsers(users: string[]): void {
   }
 }
 
-export async function startLab(opts: { users?: string[]; sftp?: 'internal' | 'external'; extraConfig?: string } = {}): Promise<Lab> {
+export interface LabOptions {
+  users?: string[];
+  sftp?: 'internal' | 'external';
+  extraConfig?: string;
+  /** the sshd binary (an OpenSSH built by openssh-build.ts); default the system's */
+  sshd?: string;
+  /** start something else that accepts on the port (dropbear, inetd running `sshd -i`); runs in the foreground */
+  daemon?: (ctx: DaemonContext) => { command: string; args: string[] };
+}
+
+export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const users = opts.users ?? LAB_USERS;
   ensureUsers(users);
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -195,22 +220,30 @@ export async function startLab(opts: { users?: string[]; sftp?: 'internal' | 'ex
       opts.extraConfig ?? '',
     ].join('\n') + '\n',
   );
-  const daemon = spawn('/usr/sbin/sshd', ['-D', '-f', cfg, '-E', join(dir, 'sshd.log')], { stdio: 'ignore' });
-  const sshdPid = daemon.pid as number;
-  await waitFor(
-    `sshd on port ${port}`,
-    () =>
-      new Promise<boolean>((resolve) => {
-        const s = new Socket();
-        s.once('connect', () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.once('error', () => resolve(false));
-        s.connect(port, '127.0.0.1');
-      }),
-    10_000,
-  );
+  const sshd = opts.sshd ?? '/usr/sbin/sshd';
+  const launch = () => {
+    const how = opts.daemon?.({ port, dir, config: cfg, hostKey, pidFile, sshd }) ?? { command: sshd, args: ['-D', '-f', cfg, '-E', join(dir, 'sshd.log')] };
+    return spawn(how.command, how.args, { stdio: 'ignore' }).pid as number;
+  };
+  const listening = () =>
+    waitFor(
+      `sshd on port ${port}`,
+      () =>
+        new Promise<boolean>((resolve) => {
+          const s = new Socket();
+          s.once('connect', () => {
+            s.destroy();
+            resolve(true);
+          });
+          s.once('error', () => resolve(false));
+          s.connect(port, '127.0.0.1');
+        }),
+      10_000,
+    );
+  let sshdPid = launch();
+  await listening();
+  // server processes left behind by restartListener: ours to end in stop()
+  const orphans: { pid: number; startTicks: number | undefined }[] = [];
 
   const clients: Client[] = [];
   const sshArgs = (user: string) => [
@@ -285,6 +318,7 @@ export async function startLab(opts: { users?: string[]; sftp?: 'internal' | 'ex
     sshdPid,
     dir,
     keyFile,
+    config: cfg,
     clients,
     sshArgs,
     async openTty(user) {
@@ -355,13 +389,23 @@ export async function startLab(opts: { users?: string[]; sftp?: 'internal' | 'ex
         if (pp !== undefined) byParent.set(pp, [...(byParent.get(pp) ?? []), Number(name)]);
       }
       const out: number[] = [];
-      const stack = [...(byParent.get(sshdPid) ?? [])];
+      const stack = [...(byParent.get(sshdPid) ?? []), ...orphans.filter((o) => startTicksOf(o.pid) === o.startTicks).map((o) => o.pid)];
       while (stack.length > 0) {
         const p = stack.pop() as number;
+        if (out.includes(p)) continue;
         out.push(p);
         stack.push(...(byParent.get(p) ?? []));
       }
       return out;
+    },
+    async restartListener() {
+      for (const pid of lab.serverPids()) orphans.push({ pid, startTicks: startTicksOf(pid) });
+      process.kill(sshdPid, 'SIGTERM');
+      await waitFor('old listener to exit', () => !alive(sshdPid), 5000);
+      sshdPid = launch();
+      lab.sshdPid = sshdPid;
+      await listening();
+      return sshdPid;
     },
     async stop() {
       await Promise.all(clients.map((c) => c.close()));
