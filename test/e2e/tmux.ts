@@ -11,6 +11,8 @@ export interface Tmux {
   /** type literal text (no key names) */
   type(text: string): void;
   capture(): string;
+  /** a tmux format for the pane, e.g. `#{pane_title}`, `#{alternate_on}`, `#{pane_pid}` */
+  display(format: string): string;
   waitFor(what: string, pred: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
   kill(): void;
 }
@@ -27,6 +29,7 @@ export function startTmux(opts: { width?: number; height?: number; env?: Record<
     send: (...keys) => void tmux('send-keys', '-t', '0', ...keys),
     type: (text) => void tmux('send-keys', '-t', '0', '-l', text),
     capture: () => tmux('capture-pane', '-t', '0', '-p').stdout,
+    display: (format) => tmux('display-message', '-p', '-t', '0', format).stdout.replace(/\n$/, ''),
     waitFor: (what, pred, timeoutMs = 15_000) =>
       waitFor(what, () => {
         const s = t.capture();
