@@ -16,9 +16,11 @@ export interface SessionCells {
   command: string;
 }
 
+/** sanitised: a non-root viewer takes the address from SSH_CONNECTION in an environ, which its owner can forge */
 export function formatEndpoint(e: Endpoint | null): string {
   if (!e) return '?';
-  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+  const address = sanitize(e.address);
+  return address.includes(':') ? `[${address}]:${e.port}` : `${address}:${e.port}`;
 }
 
 /** HH:MM today, `Mon DD` before */
