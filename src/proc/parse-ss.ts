@@ -50,12 +50,14 @@ export function parseSs(text: string): SsInfo[] {
       return Number.isFinite(n) ? n : null;
     };
     const retrans = kv.get('retrans')?.split('/');
+    // a garbled count reads as 0, never NaN or Infinity
+    const count = (v: string | undefined): number => (Number.isFinite(Number(v)) ? Number(v) : 0);
     out.push({
       inode,
       local,
       peer,
-      sendQ: Number(sendQ) || 0,
-      recvQ: Number(recvQ) || 0,
+      sendQ: count(sendQ),
+      recvQ: count(recvQ),
       rttMs: num('rtt'),
       rtoMs: num('rto'),
       lastSndMs: num('lastsnd'),
@@ -64,8 +66,8 @@ export function parseSs(text: string): SsInfo[] {
       bytesSent: num('bytes_sent'),
       bytesAcked: num('bytes_acked'),
       bytesReceived: num('bytes_received'),
-      retransCurrent: retrans ? Number(retrans[0]) || 0 : null,
-      retransTotal: retrans ? Number(retrans[1] ?? retrans[0]) || 0 : null,
+      retransCurrent: retrans ? count(retrans[0]) : null,
+      retransTotal: retrans ? count(retrans[1] ?? retrans[0]) : null,
       timer: /^\(([^)]*)\)$/.exec(kv.get('timer') ?? '')?.[1] ?? null,
     });
   }

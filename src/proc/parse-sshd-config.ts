@@ -39,7 +39,7 @@ export function parseSshdConfigLines(text: string): { lines: ConfigLine[]; sawMa
 /** sshd time format: `120`, `2m`, `1h30m`, `1w` → seconds */
 export function parseSshdTime(text: string): number | undefined {
   const t = text.trim().toLowerCase();
-  if (/^\d+$/.test(t)) return Number(t);
+  if (/^\d{1,15}$/.test(t)) return Number(t);
   const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
   let total = 0;
   let rest = t;
@@ -50,13 +50,13 @@ export function parseSshdTime(text: string): number | undefined {
     total += Number(m[1]) * (units[m[2] || 's'] as number);
     rest = rest.slice(m[0].length);
   }
-  return t.length > 0 ? total : undefined;
+  return t.length > 0 && Number.isSafeInteger(total) ? total : undefined;
 }
 
 /** `10:30:100` or `10` → start:rate:full */
 export function parseMaxStartups(text: string): { start: number; rate: number; full: number } | undefined {
   const raw = text.trim().split(':');
-  if (raw.some((p) => !/^\d+$/.test(p))) return undefined;
+  if (raw.some((p) => !/^\d{1,9}$/.test(p))) return undefined;
   const parts = raw.map(Number);
   const [start, rate, full] = parts as [number, number?, number?];
   if (rate === undefined) return { start, rate: 100, full: start };

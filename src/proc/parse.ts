@@ -15,6 +15,8 @@ export interface StatFields {
 }
 
 const isInt = (n: number): boolean => Number.isInteger(n);
+/** a plain decimal that fits a double exactly; garbage (`1e3`, `0x1F`, 400 digits) → undefined */
+const decimal = (s: string | undefined): number | undefined => (s !== undefined && /^\d+$/.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : undefined);
 
 /** /proc/PID/stat. comm may hold spaces and parentheses, so split at the LAST `)`. */
 export function parseStat(text: string): StatFields | undefined {
@@ -36,15 +38,14 @@ export function parseStat(text: string): StatFields | undefined {
     startTicks: num(19),
     threads: num(17),
   };
-  const ints = [out.ppid, out.pgrp, out.sid, out.ttyNr, out.tpgid, out.cpuTicks, out.startTicks];
+  const ints = [out.ppid, out.pgrp, out.sid, out.ttyNr, out.tpgid, out.cpuTicks, out.startTicks, out.threads];
   if (!ints.every(isInt) || out.state.length !== 1) return undefined;
   return out;
 }
 
 /** Real uid from /proc/PID/status (`Uid:\treal\teffective\tsaved\tfs`). */
 export function parseStatusUid(text: string): number | undefined {
-  const m = /^Uid:\s+(\d+)/m.exec(text);
-  return m ? Number(m[1]) : undefined;
+  return decimal(/^Uid:\s+(\d+)/m.exec(text)?.[1]);
 }
 
 /**
@@ -62,8 +63,7 @@ export function parseCmdline(raw: string): string[] {
 
 /** `btime` line of /proc/stat: boot time, seconds since epoch. */
 export function parseBtime(text: string): number | undefined {
-  const m = /^btime\s+(\d+)/m.exec(text);
-  return m ? Number(m[1]) : undefined;
+  return decimal(/^btime\s+(\d+)/m.exec(text)?.[1]);
 }
 
 /** tty_nr → device name. Majors 136–143 are Unix98 ptys, 4 are virtual consoles / serial. */
@@ -137,29 +137,31 @@ export function parseNetTcp(text: string): TcpSocket[] {
     const remote = parseHexEndpoint(f[2] ?? '');
     const [tx, rx] = (f[4] ?? '').split(':');
     const [timer, when] = (f[5] ?? '').split(':');
-    const inode = Number(f[9]);
-    if (!local || !remote || !Number.isInteger(inode) || inode <= 0) continue;
+    const inode = decimal(f[9]);
+    if (!local || !remote || inode === undefined || inode <= 0 || !/^[0-9A-Fa-f]{1,2}$/.test(f[3] ?? '')) continue;
     out.push({
       inode,
       local,
       remote,
-      state: parseInt(f[3] ?? '', 16),
-      txQueue: parseInt(tx ?? '0', 16) || 0,
-      rxQueue: parseInt(rx ?? '0', 16) || 0,
-      timer: parseInt(timer ?? '0', 16) || 0,
-      timerJiffies: parseInt(when ?? '0', 16) || 0,
-      retransmits: parseInt(f[6] ?? '0', 16) || 0,
-      uid: Number(f[7]) || 0,
-      probes: Number(f[8]) || 0,
+      state: parseInt(f[3] as string, 16),
+      txQueue: hexOr0(tx),
+      rxQueue: hexOr0(rx),
+      timer: hexOr0(timer),
+      timerJiffies: hexOr0(when),
+      retransmits: hexOr0(f[6]),
+      uid: decimal(f[7]) ?? 0,
+      probes: decimal(f[8]) ?? 0,
     });
   }
   return out;
 }
 
+// a garbled column reads as 0, never NaN, negative or Infinity
+const hexOr0 = (s: string | undefined): number => (s !== undefined && /^[0-9A-Fa-f]{1,13}$/.test(s) ? parseInt(s, 16) : 0);
+
 /** `socket:[12345]` (an fd link target) → 12345. */
 export function parseSocketLink(target: string): number | undefined {
-  const m = /^socket:\[(\d+)\]$/.exec(target);
-  return m ? Number(m[1]) : undefined;
+  return decimal(/^socket:\[(\d+)\]$/.exec(target)?.[1]);
 }
 
 /** /etc/passwd → uid → name. */
@@ -169,9 +171,8 @@ export function parsePasswd(text: string): Map<number, string> {
     const f = line.split(':');
     if (f.length < 3 || f[0] === '' || line.startsWith('#')) continue;
     // like glibc, skip a uid that is not a plain number (`+::::::` NIS compat lines, typos)
-    if (!/^\d+$/.test(f[2] as string)) continue;
-    const uid = Number(f[2]);
-    if (!users.has(uid)) users.set(uid, f[0] as string);
+    const uid = decimal(f[2]);
+    if (uid !== undefined && !users.has(uid)) users.set(uid, f[0] as string);
   }
   return users;
 }

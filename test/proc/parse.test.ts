@@ -75,6 +75,7 @@ describe('parseStat', () => {
     ['truncated after comm', '20090 (:-) 1 2) S 1 20086'],
     ['non-numeric ppid', STAT_PANE.replace(' 20103 20104 20104 ', ' x 20104 20104 ')],
     ['two-letter state', STAT_PANE.replace(') S ', ') SS ')],
+    ['non-numeric thread count', STAT_PANE.replace(' 20 0 1 0 42595 ', ' 20 0 x 0 42595 ')],
   ])('rejects %s', (_name, text) => {
     expect(parseStat(text)).toBeUndefined();
   });
@@ -355,6 +356,11 @@ describe('parseNetTcp', () => {
     ]);
   });
 
+  it('reads a garbled counter column as 0, never NaN or negative', () => {
+    const row = '   7: 0100007F:A6E2 0100007F:D40A 01 0000051E:zz 01:0000002A 00000003    -1     1e99 77777 2';
+    expect(parseNetTcp(row)[0]).toMatchObject({ inode: 77777, txQueue: 0x51e, rxQueue: 0, uid: 0, probes: 0 });
+  });
+
   it('reads queue, retransmit and probe columns', () => {
     // computed row in the kernel's format: 0x51e bytes unacked, retransmit timer, 3 retransmits, 2 probes, uid 1000
     const row = '   7: 0100007F:A6E2 0100007F:D40A 01 0000051E:00000010 01:0000002A 00000003  1000        2 77777 2 0000000000000000 20 4 12 18 -1';
@@ -375,7 +381,14 @@ describe('parseNetTcp', () => {
     ]);
   });
 
-  it.each([[''], ['\n\n'], ['   0: garbage'], ['   0: 0100007F:A6E2 0100007F:D40A 01 00000000:00000000 02:000AF7BF 00000000 0 0 -5 2']])('yields nothing for %j', (t) => {
+  it.each([
+    [''],
+    ['\n\n'],
+    ['   0: garbage'],
+    ['   0: 0100007F:A6E2 0100007F:D40A 01 00000000:00000000 02:000AF7BF 00000000 0 0 -5 2'],
+    ['   0: 0100007F:A6E2 0100007F:D40A ZZ 00000000:00000000 02:000AF7BF 00000000 0 0 61460 2'],
+    ['   0: 0100007F:A6E2 0100007F:D40A 01 00000000:00000000 02:000AF7BF 00000000 0 0 1e5 2'],
+  ])('yields nothing for %j', (t) => {
     expect(parseNetTcp(t)).toEqual([]);
   });
 });
