@@ -1,7 +1,7 @@
 // The /proc reader: the only code that reads /proc and /dev. Synchronous reads of small
 // pseudo-files are the fastest way to do this in Node; a tick touches only sshd-family processes
 // and their descendants beyond the one stat read per pid.
-import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcEntry, ProcSnapshot, TcpSocket } from '../model/types.js';
 import {
@@ -39,6 +39,9 @@ export interface ReaderOptions {
 
 type ErrCode = 'gone' | 'denied' | 'other';
 
+const DENIED = 'some processes are not visible to this user (permission denied); run as root to see every session fully';
+const HIDDEN = "other users' processes are hidden from this user (/proc is mounted with hidepid); run as root to see every session";
+
 function errCode(e: unknown): ErrCode {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ESRCH' || code === 'ENOTDIR') return 'gone';
@@ -55,6 +58,8 @@ interface Cached {
   sockets?: { at: number; inodes: number[] | null };
   netns?: string | null;
   cgroup?: string | null;
+  /** status was not readable (another user's process): uid stays unknown */
+  denied?: boolean;
 }
 
 interface NetCache {
@@ -73,6 +78,10 @@ export class ProcReader {
   private btime: number | undefined;
   private passwd: { mtimeMs: number; users: Map<number, string> } | undefined;
   private notices = new Set<string>();
+  /** whether hidepid on the proc mount hides other users' processes (checked once) */
+  private hidden: boolean | undefined;
+  /** whether the last readText failed with EACCES */
+  private lastDenied = false;
   /** roots of the sshd subtrees (listeners, orphaned and socket-activated connections) → startTicks */
   private roots = new Map<number, number>();
   /** pids present at the last scan of the /proc directory */
@@ -103,10 +112,12 @@ export class ProcReader {
   }
 
   private readText(path: string): string | undefined {
+    this.lastDenied = false;
     try {
       return readFileSync(path, 'latin1');
     } catch (e) {
-      if (errCode(e) === 'denied') this.note('some processes are not visible to this user (permission denied); run as root to see every session fully');
+      this.lastDenied = errCode(e) === 'denied';
+      if (this.lastDenied) this.note(DENIED);
       return undefined;
     }
   }
@@ -115,6 +126,8 @@ export class ProcReader {
   read(): ProcSnapshot {
     const takenAt = Date.now();
     this.notices = new Set();
+    this.hidden ??= procHidesOthers(this.procRoot);
+    if (this.hidden) this.note(HIDDEN);
     const btime = this.readBtime();
     const stats = this.collectStats(takenAt);
     const children = new Map<number, number[]>();
@@ -336,8 +349,11 @@ export class ProcReader {
     if (!cached || cached.startTicks !== st.startTicks) {
       const status = this.readText(join(dir, 'status'));
       if (status === undefined && !this.exists(dir)) return undefined;
-      cached = { startTicks: st.startTicks, uid: status === undefined ? null : (parseStatusUid(status) ?? null) };
+      cached = { startTicks: st.startTicks, uid: status === undefined ? null : (parseStatusUid(status) ?? null), denied: this.lastDenied };
       this.identity.set(pid, cached);
+    } else if (cached.denied) {
+      // the cached uid is not read again: keep saying why it is missing
+      this.note(DENIED);
     }
     const comm = Buffer.from(st.comm, 'latin1').toString('utf8');
     // sshd titles change (`unknown [priv]` → `alice [priv]`, new multiplexed ttys): re-read them;
@@ -355,6 +371,8 @@ export class ProcReader {
         cached.sockets = { at: now, inodes: this.readSocketInodes(dir) };
       }
       sockets = cached.sockets.inodes;
+      // null: the fd directory was not readable (EACCES), the connection's addresses stay unknown
+      if (sockets === null) this.note(DENIED);
       if (cached.netns === undefined && sockets && sockets.length > 0) {
         try {
           cached.netns = readlinkSync(join(dir, 'ns', 'net'));
@@ -524,4 +542,35 @@ export class ProcReader {
     }
     return [...ttys];
   }
+}
+
+/**
+ * Whether procRoot is a proc mount whose hidepid option hides other users' processes from us:
+ * they are then simply absent from the directory, with no EACCES to notice.
+ */
+function procHidesOthers(procRoot: string): boolean {
+  // root (CAP_SYS_PTRACE) sees through hidepid
+  if (process.getuid?.() === 0) return false;
+  let mountinfo: string;
+  let target: string;
+  try {
+    mountinfo = readFileSync(join(procRoot, 'self', 'mountinfo'), 'utf8');
+    target = realpathSync(procRoot);
+  } catch {
+    return false;
+  }
+  let hides = false;
+  for (const line of mountinfo.split('\n')) {
+    const [mount, fs] = line.split(' - ');
+    const point = mount?.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    const [type, , options = ''] = (fs ?? '').split(' ');
+    if (type !== 'proc' || point !== target) continue;
+    // the last mount on the path is the one in effect; members of its gid= group see everything
+    const opts = options.split(',');
+    const hidepid = opts.find((o) => o.startsWith('hidepid='))?.slice(8);
+    const gid = Number(opts.find((o) => o.startsWith('gid='))?.slice(4));
+    const exempt = Number.isInteger(gid) && (process.getegid?.() === gid || (process.getgroups?.() ?? []).includes(gid));
+    hides = !exempt && ['2', 'invisible', '4', 'ptraceable'].includes(hidepid ?? '');
+  }
+  return hides;
 }
