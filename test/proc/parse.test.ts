@@ -117,7 +117,7 @@ describe('ttyName', () => {
 const CMDLINE_LISTENER = 'sshd: /usr/sbin/sshd -f /tmp/capsshd.xvnn/sshd_config -E /tmp/capsshd.xvnn/log [listener] 0 of 10-100 startups\0';
 // OpenSSH 9.2p1 per-connection process: the shorter title is padded with NULs to the old argv length
 const CMDLINE_NUL_PADDED = 'sshd: root@pts/5' + '\0'.repeat(60);
-// a program retitled the BSD setproctitle way: old argv area filled with spaces, one final NUL
+// a C program retitled the sendmail way (SPT_PADCHAR ' '; OpenSSH's own compat code pads with NULs): argv area filled with spaces, one final NUL
 const CMDLINE_SPACE_PADDED = 'sshd: alice@pts/3,pts/7' + ' '.repeat(30) + '\0';
 
 describe('parseCmdline', () => {
