@@ -28,6 +28,9 @@ export function classifyProcess(comm: string, argv: readonly string[], parentIsD
     const connection = parentIsDropbear || argv.includes('-2') || argv.includes('-i');
     return { role: connection ? 'connection' : 'listener', daemon: 'dropbear' };
   }
+  // no argv at all: a zombie (OpenSSH 10.x `sshd -i` never reaps its rexec-state child) or a
+  // process exiting; it is part of the tree, but never a listener
+  if (argv.length === 0) return { role: 'unknown', daemon: 'openssh' };
   const title = argv.join(' ');
   const m = TITLE.exec(title);
   if (!m) {
@@ -38,8 +41,13 @@ export function classifyProcess(comm: string, argv: readonly string[], parentIsD
   }
   const [, binary, rest] = m as unknown as [string, string, string];
   if (rest.includes('[listener]')) return { role: 'listener', daemon: 'openssh', startups: parseStartups(rest) };
-  if (binary === 'sshd-auth') return { role: 'preauth', daemon: 'openssh' };
-  if (/^\[(accepted|rexeced|session-auth[^\]]*)\]$/.test(rest)) return { role: 'preauth', daemon: 'openssh' };
+  // `[net]` alone: the privsep child before the client named a user (seen on 9.2)
+  if (/^\[(accepted|rexeced|net|session-auth[^\]]*)\]$/.test(rest)) return { role: 'preauth', daemon: 'openssh' };
+  if (binary === 'sshd-auth') {
+    // 10.x: `sshd-auth: alice [net]` once the client named a valid user
+    const who = /^(\S+) \[net\]$/.exec(rest)?.[1];
+    return who === undefined || who === 'unknown' ? { role: 'preauth', daemon: 'openssh' } : { role: 'preauth', user: who, daemon: 'openssh' };
+  }
 
   const bracket = /^(\S+) \[(\w[\w-]*)\]$/.exec(rest);
   if (bracket) {

@@ -9,6 +9,8 @@ const TITLE_PREFIX = /^(sshd|sshd-session|sshd-auth): /;
  */
 export function familyOf(comm: string, argv: readonly string[]): string | undefined {
   if (FAMILY.has(comm)) return comm;
+  // any program can put `sshd: root [priv]` in its argv (`exec -a`): argv only speaks when comm cannot
+  if (!commIsAmbiguous(comm)) return undefined;
   const first = argv[0] ?? '';
   const m = TITLE_PREFIX.exec(first);
   if (m) return m[1];
