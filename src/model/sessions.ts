@@ -135,17 +135,27 @@ function buildSession(
   walk(root.pid, 0);
 
   const rootClass = classes.get(root.pid) as Classified;
+  const dropbear = rootClass.daemon === 'dropbear';
   const daemonProcs = procs.filter((p) => p.role !== 'process');
   const userChild = daemonProcs.find((p) => p.depth > 0 && classes.get(p.pid)?.role === 'user');
   const carrier = userChild ?? (procs[0]?.role === 'connection' ? procs[0] : undefined);
   const carrierClass = carrier ? (classes.get(carrier.pid) as Classified) : undefined;
-  const preauth = daemonProcs.every((p) => p.role === 'preauth' || p.role === 'pam');
   const shells = procs.filter((p) => p.role === 'process');
+  // Authenticated: a user child, an internal-sftp process, or a single process carrying a user
+  // title (<= 9.7 root login). Before that, even a monitor titled `alice [priv]` is pre-auth
+  // while its privsep child (`alice [net]`, sshd-auth) still runs: the password prompt is up.
+  // Dropbear leaves no trace of authentication in /proc, so it is never called pre-auth.
+  const authenticated = procs.some((p) => p.role === 'user' || p.role === 'sftp' || (p.role === 'connection' && !dropbear));
+  const preauth =
+    !dropbear &&
+    !authenticated &&
+    (daemonProcs.some((p) => p.role === 'preauth' || p.role === 'pam') || daemonProcs.every((p) => p.role === 'preauth' || p.role === 'pam'));
 
-  // user: the title, else the uid of the user child or of a shell (Dropbear)
+  // user: the title (pre-auth: the name the client asked for), else the uid of the user child;
+  // Dropbear's connection process stays root: the uid of what it runs, or its own when not root
   let user: string | null = rootClass.user ?? carrierClass?.user ?? null;
-  if (user === null && !preauth) user = (carrier ?? shells[0])?.user ?? null;
-  if (user === null && rootClass.daemon === 'dropbear') user = shells[0]?.user ?? null;
+  if (dropbear) user = shells.find((p) => p.depth === 1)?.user ?? (root.uid !== null && root.uid !== 0 ? (procs[0]?.user ?? null) : null);
+  else if (user === null && !preauth) user = (carrier ?? shells[0])?.user ?? null;
 
   // ttys: from the title, cross-checked with (completed by) the ttys the shells run on
   const ttys: string[] = [...(carrierClass?.ttys ?? [])];
@@ -187,10 +197,8 @@ function buildSession(
 
   if (preauth) addFlag(session, 'preauth', 'connected but not authenticated yet');
   if (!underListener) {
-    const parent = snap.procs.get(root.ppid);
-    const activated =
-      (parent !== undefined && SOCKET_ACTIVATORS.has(parent.comm)) || /ssh[\w-]*@[^/\n]*\.service/.test(root.cgroup ?? '');
-    if (activated) addFlag(session, 'socket-activated', 'started per connection by socket activation (no listener)');
+    const activatedBy = socketActivation(root, inode, snap);
+    if (activatedBy) addFlag(session, 'socket-activated', `started per connection by socket activation (${activatedBy}); there is no listener`);
     else addFlag(session, 'orphan', `its listener is gone (parent is pid ${root.ppid}): the daemon was restarted or stopped`);
   }
   if (!preauth) {
@@ -198,7 +206,8 @@ function buildSession(
     if (subsystems.length > 0) addFlag(session, 'sftp', 'runs an sftp subsystem');
     if (carrierClass?.forwardOnly && shells.length === 0)
       addFlag(session, 'forward-only', 'no shell or command: the connection only forwards ports (ssh -N)');
-    if (carrierClass?.notty || (carrier && ttys.length === 0 && !carrierClass?.forwardOnly))
+    // a Dropbear connection that runs nothing may be a forward or not logged in: no claim
+    if (carrierClass?.notty || (carrier && ttys.length === 0 && !carrierClass?.forwardOnly && (!dropbear || shells.length > 0)))
       addFlag(session, 'notty', 'no terminal: a remote command, sftp or scp');
     const channels = userChild ? (children.get(userChild.pid) ?? []).length : 0;
     if (ttys.length > 1 || channels > 1)
@@ -208,6 +217,26 @@ function buildSession(
   }
   applyStaleness(session, snap, opts, addFlag);
   return session;
+}
+
+/**
+ * Why a connection without a listener parent is socket-activated rather than orphaned, or
+ * undefined. `sshd -i` (inetd, systemd Accept=yes) keeps the connection on two descriptors, its
+ * dup'ed stdin and stdout; a connection forked by a listener holds it once, and still does after
+ * the listener is gone. Seen on OpenSSH 9.2 and 10.x under openbsd-inetd. The parent and the
+ * cgroup are checked too: the reader may not see the descriptors (not root).
+ */
+function socketActivation(root: ProcEntry, inode: number | null, snap: ProcSnapshot): string | undefined {
+  const parent = snap.procs.get(root.ppid);
+  if (parent !== undefined && SOCKET_ACTIVATORS.has(parent.comm)) return `child of ${parent.comm}`;
+  const unit = /ssh[\w-]*@[^/\n]*\.service/.exec(root.cgroup ?? '')?.[0];
+  if (unit) return `systemd unit ${unit}`;
+  if (inode !== null && root.sockets) {
+    if (root.sockets.filter((i) => i === inode).length >= 2) return 'sshd -i: the connection is its stdin and stdout';
+    return undefined;
+  }
+  // descriptors unreadable: a live parent that is neither init nor an sshd started it per connection
+  return root.ppid > 1 && parent === undefined ? `started by pid ${root.ppid}, not by a listener` : undefined;
 }
 
 function ticksToMs(snap: ProcSnapshot, ticks: number): number {

@@ -1,0 +1,115 @@
+// The model over /proc trees captured from real daemons (test/tools/capture-proc.ts, run by
+// test/e2e/daemons.e2e.test.ts with SSHTOP_CAPTURE=1), and over the few hand-made ones for
+// layouts that cannot run here (their meta.json says so under `handMade`). Every expectation comes
+// from the ground truth recorded at capture time (ss, /proc, the shells' `tty`), never from sshtop.
+import { existsSync, readFileSync, readdirSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildModel } from '../../src/model/sessions.js';
+import type { Model } from '../../src/model/types.js';
+import { ProcReader } from '../../src/proc/read-procs.js';
+
+const FIXTURES = new URL('../fixtures', import.meta.url).pathname;
+
+interface ExpectedSession {
+  kind: string;
+  pid: number;
+  listenerPid: number | null;
+  user: string | null;
+  ttys: string[];
+  remotePort: number;
+  localPort: number;
+  flags: string[];
+  processes: { pid: number; role: string; comm: string; uid: number; cmdline: string }[];
+}
+interface Meta {
+  name: string;
+  capturedAt: string;
+  daemon: { name: string; version: string };
+  ptsAtimes: Record<string, number>;
+  handMade?: { from: string; why: string };
+  expected: { listenerPids: number[]; sessions: ExpectedSession[] };
+}
+
+const fixtures = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((d) => existsSync(join(FIXTURES, d, 'meta.json'))).sort() : [];
+
+/** read one fixture as sshtop would at the moment it was captured */
+function modelOf(dir: string, meta: Meta): Model {
+  // git keeps no atimes: put back the ones recorded at capture time
+  for (const [tty, atimeMs] of Object.entries(meta.ptsAtimes)) {
+    const f = join(dir, 'dev', tty);
+    utimesSync(f, atimeMs / 1000, atimeMs / 1000);
+  }
+  vi.setSystemTime(new Date(meta.capturedAt));
+  const reader = new ProcReader({ procRoot: join(dir, 'proc'), devRoot: join(dir, 'dev'), passwdPath: join(dir, 'passwd') });
+  try {
+    return buildModel(reader.read(), { idleSeconds: 600, selfPid: -1 });
+  } finally {
+    reader.close();
+  }
+}
+
+describe('captured /proc trees', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('are all here: every real layout and the hand-made ones', () => {
+    expect(fixtures).toEqual(
+      expect.arrayContaining([
+        'openssh-9.2p1',
+        'openssh-10.0p1',
+        'openssh-10.3p1',
+        'dropbear-2022.83',
+        'inetd-openssh-9.2',
+        'inetd-openssh-10.3p1',
+        'restarted-listener-openssh-9.2',
+        'openssh-9.8-layout',
+        'dropbear-numeric-comm',
+        'systemd-accept',
+      ]),
+    );
+  });
+
+  for (const name of fixtures) {
+    describe(name, () => {
+      const dir = join(FIXTURES, name);
+      const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
+
+      it(`${meta.daemon.name} ${meta.daemon.version}${meta.handMade ? ' (hand-made)' : ''}: listeners`, () => {
+        const model = modelOf(dir, meta);
+        expect(model.listeners.map((l) => l.pid).sort()).toEqual([...meta.expected.listenerPids].sort());
+      });
+
+      it('one session per recorded connection, nothing more', () => {
+        const model = modelOf(dir, meta);
+        expect(model.sessions.map((s) => s.pid).sort((a, b) => a - b)).toEqual(meta.expected.sessions.map((s) => s.pid).sort((a, b) => a - b));
+      });
+
+      for (const e of meta.expected.sessions) {
+        it(`${e.kind} session (pid ${e.pid}): user, ttys, ports, listener, flags, roles`, () => {
+          const model = modelOf(dir, meta);
+          const s = model.sessions.find((x) => x.pid === e.pid);
+          expect(s, `session ${e.pid}`).toBeDefined();
+          if (!s) return;
+          expect(s.user).toBe(e.user);
+          expect(s.ttys).toEqual(e.ttys);
+          expect(s.remote?.port).toBe(e.remotePort);
+          expect(s.local?.port).toBe(e.localPort);
+          expect(s.listenerPid).toBe(e.listenerPid);
+          expect([...s.flags].sort()).toEqual([...e.flags].sort());
+          expect(s.processes.map((p) => `${p.pid}:${p.role}`).sort()).toEqual(e.processes.map((p) => `${p.pid}:${p.role}`).sort());
+          // the titles are kept as the daemon wrote them (padding trimmed)
+          for (const p of e.processes) {
+            const got = s.processes.find((x) => x.pid === p.pid);
+            expect(got?.comm).toBe(p.comm);
+            if (p.cmdline !== '') expect(got?.command).toBe(p.cmdline.split('|').join(' '));
+          }
+        });
+      }
+    });
+  }
+});
