@@ -29,10 +29,11 @@ const ARGV: Buffer[] = [
   Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe]), // "bad" + invalid UTF-8
   Buffer.from('bidi\u202eevil'), // RIGHT-TO-LEFT OVERRIDE
   Buffer.from(TAG),
+  Buffer.from(`${'漢'.repeat(60)}${'😀'.repeat(10)}${'e\u0301'.repeat(5)}`), // double-width and combining: must not widen a row
 ];
 /** what /proc/PID/cmdline means as text (invalid UTF-8 decodes to U+FFFD) */
-const COMMAND = `T\x1b]0;PWNED\x07 - \x1b]2;OWNED\x1b\\ \x1b[2J\x1b[H\x1b[31mRED c1\u009b2J raw${P}2J del\x7f bad${P}${P} bidi\u202eevil ${TAG}`;
-/** what a terminal may show instead */
+const COMMAND = `T\x1b]0;PWNED\x07 - \x1b]2;OWNED\x1b\\ \x1b[2J\x1b[H\x1b[31mRED c1\u009b2J raw${P}2J del\x7f bad${P}${P} bidi\u202eevil ${TAG} ${'漢'.repeat(60)}${'😀'.repeat(10)}${'e\u0301'.repeat(5)}`;
+/** what a terminal may show instead (the start of it: the wide tail is cut to the column) */
 const COMMAND_SHOWN = `T${P}]0;PWNED${P} - ${P}]2;OWNED${P}\\ ${P}[2J${P}[H${P}[31mRED c1${P}2J raw${P}2J del${P} bad${P}${P} bidi${P}evil ${TAG}`;
 
 /** the user a fake sshd names in its title */
@@ -43,6 +44,17 @@ const FAKE_USER_SHOWN = `x${P}]0;PWNED${P}${P}[2J${P}${P}${P}${TAG}`;
 const FORGED_REMOTE = 'Z\x1b]0;PWNED\x07\x1b[2J';
 const FORGED_LOCAL = 'L\x1b[H';
 const FORGED_SHOWN = `Z${P}]0;PWNED${P}${P}[2J:1`;
+
+/** terminal cells of the characters used here: CJK and emoji take two, combining marks none */
+function cells(line: string): number {
+  let n = 0;
+  for (const ch of line) {
+    const c = ch.codePointAt(0) as number;
+    if (c >= 0x0300 && c <= 0x036f) continue;
+    n += (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x1f300 && c <= 0x1faff) ? 2 : 1;
+  }
+  return n;
+}
 
 /** bash ANSI-C quoting of raw bytes */
 const quote = (b: Buffer) => `$'${[...b].map((x) => `\\x${x.toString(16).padStart(2, '0')}`).join('')}'`;
@@ -229,6 +241,11 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     expect(heading).toBeGreaterThan(0);
     expect(heading).toBeLessThan(7);
     expect(lines.findIndex((l) => l.includes(COMMAND_SHOWN))).toBeGreaterThan(heading);
+    // -J joins rows the terminal wrapped: the wide tail must have been cut, not wrapped
+    const joined = spawnSync('tmux', ['-S', t.socket, 'capture-pane', '-p', '-J', '-t', '0'], { encoding: 'utf8' }).stdout.replace(/\n+$/, '').split('\n');
+    expect(joined).toHaveLength(50);
+    for (const line of joined) expect(cells(line.replace(/\s+$/, '')), line).toBeLessThanOrEqual(200);
+    expect(joined.some((l) => l.includes(COMMAND_SHOWN) && l.includes('漢'))).toBe(true);
     // no SGR from argv took effect: nothing on the screen is red
     const styled = spawnSync('tmux', ['-S', t.socket, 'capture-pane', '-e', '-p', '-t', '0'], { encoding: 'utf8' }).stdout;
     expect(styled).not.toMatch(/\x1b\[(?:[0-9;]*;)?31(?:;[0-9;]*)?m/);

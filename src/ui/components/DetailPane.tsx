@@ -1,11 +1,12 @@
 // Detail pane: the session's tree, its connection, every idle source, and why it is flagged.
 import { Box, Text } from 'ink';
-import { formatEndpoint } from '../../model/columns.js';
+import { fitCells, formatEndpoint } from '../../model/columns.js';
 import { formatSeconds } from '../../model/sessions.js';
 import { sanitize } from '../../model/sanitize.js';
 import { describeDrop } from '../../model/policy.js';
 import type { Listener, Session } from '../../model/types.js';
 import { describeSession } from '../rows.js';
+import { useWidth } from './use-width.js';
 
 export function detailLines(s: Session, now: number): string[] {
   const lines: string[] = [];
@@ -49,11 +50,12 @@ export function listenerLines(l: Listener): string[] {
 }
 
 export function DetailPane({ lines, height }: { readonly lines: string[]; readonly height: number }) {
+  const [ref, width] = useWidth();
   return (
-    <Box flexDirection="column" height={height}>
+    <Box ref={ref} flexDirection="column" height={height}>
       {lines.slice(0, Math.max(1, height - 1)).map((l, i) => (
         <Text key={i} wrap="truncate">
-          {l}
+          {width === undefined ? l : fitCells(l, width)}
         </Text>
       ))}
       <Text wrap="truncate" dimColor>

@@ -1,9 +1,11 @@
 // Help, pickers and the signal dialog: small boxes drawn over the list.
 import { Box, Text } from 'ink';
+import { fitCells } from '../../model/columns.js';
 import { SIGNALS } from '../../proc/signal.js';
 import { keyHelp } from '../keymap.js';
 import type { Dialog } from '../state.js';
 import type { Theme } from '../theme.js';
+import { useWidth } from './use-width.js';
 
 export function HelpScreen({ readOnly, height }: { readonly readOnly: boolean; readonly height: number }) {
   const rows = keyHelp(readOnly);
@@ -24,13 +26,14 @@ export function HelpScreen({ readOnly, height }: { readonly readOnly: boolean; r
 export function Picker({ title, items, index, height }: { readonly title: string; readonly items: string[]; readonly index: number; readonly height: number }) {
   const body = Math.max(1, height - 2);
   const start = Math.max(0, Math.min(items.length - body, index - Math.floor(body / 2)));
+  const [ref, width] = useWidth();
   return (
-    <Box flexDirection="column" height={height}>
+    <Box ref={ref} flexDirection="column" height={height}>
       <Text bold>{title}</Text>
       {items.slice(start, start + body).map((item, i) => (
         <Text key={item} inverse={start + i === index} wrap="truncate">
           {start + i === index ? '> ' : '  '}
-          {item}
+          {width === undefined ? item : fitCells(item, width - 2)}
         </Text>
       ))}
       <Text dimColor>↑↓ choose, Enter select, Esc back</Text>
@@ -67,12 +70,15 @@ export function dialogHeight(d: Dialog, columns: number): number {
 
 export function SignalDialog({ dialog, theme }: { readonly dialog: Dialog; readonly theme: Theme }) {
   const warning = dialogWarning(dialog);
+  const [ref, width] = useWidth();
+  const title = dialog.targets.length === 1 ? (dialog.targets[0]?.text ?? '') : `Signal ${dialog.targets.length} tagged rows`;
   return (
-    <Box flexDirection="column" borderStyle="single" paddingX={1}>
+    <Box ref={ref} flexDirection="column" borderStyle="single" paddingX={1}>
       {dialog.stage === 'menu' ? (
         <>
           <Text bold wrap="truncate">
-            {dialog.targets.length === 1 ? dialog.targets[0]?.text : `Signal ${dialog.targets.length} tagged rows`}
+            {/* inside the border and the padding */}
+            {width === undefined ? title : fitCells(title, width - 4)}
           </Text>
           {SIGNALS.map((s, i) => (
             <Text key={s} inverse={i === dialog.choice}>

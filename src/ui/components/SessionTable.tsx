@@ -2,7 +2,8 @@
 import { Box, Text } from 'ink';
 import type { Row } from '../rows.js';
 import { colorOf, markerOf, type Theme } from '../theme.js';
-import { formatLine, headerLine, type Layout } from '../layout.js';
+import { fitCells } from '../../model/columns.js';
+import { formatLine, headerLine, MARK_WIDTH, type Layout } from '../layout.js';
 
 export interface SessionTableProps {
   readonly rows: readonly Row[];
@@ -31,6 +32,8 @@ export function SessionTable({ rows, selected, height, layout, tagged, theme, vi
   const body = Math.max(1, height - 1);
   const start = windowStart(rows.length, selected, body);
   const visible = rows.slice(start, start + body);
+  // the layout pads by characters; cut by cells so a double-width name never overflows the row
+  const width = MARK_WIDTH + layout.columns.reduce((n, c) => n + c.width + 1, 0) + layout.commandWidth;
   return (
     <Box flexDirection="column" height={height}>
       <Text bold wrap="truncate">
@@ -44,7 +47,7 @@ export function SessionTable({ rows, selected, height, layout, tagged, theme, vi
         const color = session ? colorOf(theme, session) : row.kind === 'listener' ? theme.listener : row.kind === 'process' ? theme.dim : undefined;
         return (
           <Text key={row.key} wrap="truncate" color={color} inverse={isSelected} bold={row.kind !== 'process'}>
-            {formatLine(layout, marks, row.cells, prefix(row, view))}
+            {fitCells(formatLine(layout, marks, row.cells, prefix(row, view)), width)}
           </Text>
         );
       })}
