@@ -490,12 +490,16 @@ describe.runIf(skipReason === undefined)('real daemons', () => {
       };
       lab = await startLab(opts);
       // Dropbear reads only ~/.ssh/authorized_keys: the lab key goes there, and is removed after
-      const pub = readFileSync(`${lab.keyFile}.pub`, 'utf8');
+      // marked, so a file left behind by an interrupted run is known to be the lab's
+      const MARK = 'sshtop-lab-dropbear';
+      const pub = readFileSync(`${lab.keyFile}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ') + ` ${MARK}\n`;
       for (const u of users) {
         const home = `/home/${u}`;
         const sshDir = join(home, '.ssh');
         const keys = join(sshDir, 'authorized_keys');
-        if (existsSync(keys)) throw new Error(`${keys} exists: not overwriting a file the lab did not make`);
+        if (existsSync(keys) && !readFileSync(keys, 'utf8').trim().split('\n').every((l) => l.endsWith(` ${MARK}`))) {
+          throw new Error(`${keys} exists: not overwriting a file the lab did not make`);
+        }
         const made = !existsSync(sshDir);
         mkdirSync(sshDir, { recursive: true, mode: 0o700 });
         writeFileSync(keys, pub, { mode: 0o600 });

@@ -2,7 +2,7 @@
 // test/e2e/daemons.e2e.test.ts with SSHTOP_CAPTURE=1), and over the few hand-made ones for
 // layouts that cannot run here (their meta.json says so under `handMade`). Every expectation comes
 // from the ground truth recorded at capture time (ss, /proc, the shells' `tty`), never from sshtop.
-import { existsSync, readFileSync, readdirSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildModel } from '../../src/model/sessions.js';
@@ -38,7 +38,7 @@ function modelOf(dir: string, meta: Meta): Model {
   // git keeps no atimes: put back the ones recorded at capture time
   for (const [tty, atimeMs] of Object.entries(meta.ptsAtimes)) {
     const f = join(dir, 'dev', tty);
-    utimesSync(f, atimeMs / 1000, atimeMs / 1000);
+    utimesSync(f, atimeMs / 1000, statSync(f).mtime);
   }
   vi.setSystemTime(new Date(meta.capturedAt));
   const reader = new ProcReader({ procRoot: join(dir, 'proc'), devRoot: join(dir, 'dev'), passwdPath: join(dir, 'passwd') });
