@@ -121,7 +121,7 @@ const uidOf = (user: string) => Number(spawnSync('id', ['-u', user], { encoding:
 const PRIVSEP_UID = uidOf('sshd');
 const OPENSSH_COMMS = new Set(['sshd', 'sshd-session', 'sshd-auth']);
 
-type Kind = 'tty' | 'root' | 'master' | 'forward' | 'exec' | 'sftp' | 'raw' | 'banner' | 'askpass' | 'kbdint';
+type Kind = 'tty' | 'root' | 'master' | 'forward' | 'exec' | 'sftp' | 'raw' | 'banner' | 'askpass' | 'kbdint' | 'invalid';
 
 interface Expected {
   kind: Kind;
@@ -158,14 +158,15 @@ function rolesOf(tree: ProcFact[], kind: Kind, daemon: 'openssh' | 'dropbear'): 
   const root = tree[0] as ProcFact;
   const family = (p: ProcFact) => (daemon === 'dropbear' ? p.comm === 'dropbear' || /dropbear/.test(p.cmdline.split('|')[0] ?? '') : OPENSSH_COMMS.has(p.comm));
   const live = (p: ProcFact) => p.state !== 'Z';
-  const loggingIn = kind === 'raw' || kind === 'banner' || kind === 'askpass' || kind === 'kbdint';
+  const loggingIn = kind === 'raw' || kind === 'banner' || kind === 'askpass' || kind === 'kbdint' || kind === 'invalid';
   const userChild = loggingIn ? undefined : tree.find((p) => p.ppid === root.pid && family(p) && live(p) && p.uid !== PRIVSEP_UID);
   const role = (p: ProcFact): string => {
     if (!family(p)) return 'process';
     if (!live(p)) return 'unknown';
     if (p === root) {
       if (daemon === 'dropbear') return 'connection';
-      if (kind === 'raw' || kind === 'banner') return 'preauth';
+      // the monitor of a login as a user the system does not have names nobody: `unknown [priv]`
+      if (kind === 'raw' || kind === 'banner' || kind === 'invalid') return 'preauth';
       if (kind === 'askpass' || kind === 'kbdint') return 'monitor';
       return userChild ? 'monitor' : 'connection';
     }
@@ -190,6 +191,7 @@ const FLAGS: Record<Kind, string[]> = {
   banner: ['preauth'],
   askpass: ['preauth'],
   kbdint: ['preauth'],
+  invalid: ['preauth'],
 };
 
 interface Opened {
@@ -249,7 +251,7 @@ async function openBanner(lab: Lab): Promise<Extra> {
   return { opened: { kind: 'banner', user: null, localPort: s.localPort as number, ttys: [] }, close: () => s.destroy() };
 }
 
-async function openAskpass(lab: Lab, user: string, method: 'password' | 'keyboard-interactive' = 'password'): Promise<Extra> {
+async function openAskpass(lab: Lab, user: string, method: 'password' | 'keyboard-interactive' = 'password', kind: Kind = method === 'password' ? 'askpass' : 'kbdint'): Promise<Extra> {
   const marker = join(lab.dir, `askpass-${user}-${Date.now()}`);
   const script = `${marker}.sh`;
   writeFileSync(script, `#!/bin/sh\ntouch ${marker}\nexec sleep 300\n`);
@@ -276,7 +278,8 @@ async function openAskpass(lab: Lab, user: string, method: 'password' | 'keyboar
   // the prompt is up: the server has been told the user name
   await waitFor('password prompt', () => existsSync(marker));
   return {
-    opened: { kind: method === 'password' ? 'askpass' : 'kbdint', user, localPort, ttys: [] },
+    // a user the system does not have is never named by the daemon
+    opened: { kind, user: kind === 'invalid' ? null : user, localPort, ttys: [] },
     close: () => {
       try {
         process.kill(-pid, 'SIGTERM');
@@ -365,6 +368,7 @@ async function openAllKinds(lab: Lab): Promise<{ opened: Opened[]; extras: Extra
   const askpass = await openAskpass(lab, u1);
   // keyboard-interactive through PAM (enabled for u2 only): the monitor forks a `[pam]` child
   const kbdint = await openAskpass(lab, u2, 'keyboard-interactive');
+  const invalid = await openAskpass(lab, 'sshtop-no-such-user', 'password', 'invalid');
   const [tty, root, master, forward, exec, sftp] = await Promise.all([
     lab.openTty(u1),
     lab.openTty('root'),
@@ -378,6 +382,7 @@ async function openAllKinds(lab: Lab): Promise<{ opened: Opened[]; extras: Extra
     banner.opened,
     askpass.opened,
     kbdint.opened,
+    invalid.opened,
     { kind: 'tty', user: u1, localPort: tty.localPort, ttys: [tty.tty as string] },
     { kind: 'root', user: 'root', localPort: root.localPort, ttys: [root.tty as string] },
     { kind: 'master', user: u3, localPort: master.localPort, ttys: master.ttys as string[] },
@@ -385,7 +390,7 @@ async function openAllKinds(lab: Lab): Promise<{ opened: Opened[]; extras: Extra
     { kind: 'exec', user: u4, localPort: exec.localPort, ttys: [] },
     { kind: 'sftp', user: u2, localPort: sftp.localPort, ttys: [] },
   ];
-  return { opened, extras: [banner, askpass, kbdint], clients: { tty, root, master, forward, exec, sftp } };
+  return { opened, extras: [banner, askpass, kbdint, invalid], clients: { tty, root, master, forward, exec, sftp } };
 }
 
 const OPENSSH_BUILDS = Object.keys(OPENSSH_RELEASES);
@@ -417,7 +422,7 @@ describe.runIf(skipReason === undefined)('real daemons', () => {
           system ? 'openssh-9.2p1' : `openssh-${version}`,
           [lab.sshdPid],
           {
-            description: `OpenSSH ${version} listener on 127.0.0.1 with: a raw TCP connection that sent nothing, one that sent its banner, a password login held at the prompt, a keyboard-interactive (PAM) login held at the prompt, a tty login, a root tty login, a ControlMaster connection with two ttys, a -N forward, an exec (sleep 300), an internal-sftp session`,
+            description: `OpenSSH ${version} listener on 127.0.0.1 with: a raw TCP connection that sent nothing, one that sent its banner, a password login held at the prompt, a keyboard-interactive (PAM) login held at the prompt, a password login as a user that does not exist held at the prompt, a tty login, a root tty login, a ControlMaster connection with two ttys, a -N forward, an exec (sleep 300), an internal-sftp session`,
             daemon: { name: 'OpenSSH', version: daemonVersion(build?.sshd ?? '/usr/sbin/sshd') },
             listenerPid: lab.sshdPid,
           },

@@ -27,8 +27,10 @@ const ROWS: Row[] = [
   // ---- pre-auth
   { seen: 'SPEC, OpenSSH 9.2', comm: 'sshd', argv: ['sshd: [accepted]'], want: { role: 'preauth', user: undefined } },
   { seen: 'SPEC', comm: 'sshd', argv: ['sshd: [rexeced]'], want: { role: 'preauth' } },
-  { seen: 'SPEC', comm: 'sshd', argv: ['sshd: unknown [priv]'], want: { role: 'preauth', user: undefined } },
-  { seen: 'SPEC', comm: 'sshd', argv: ['sshd: unknown [net]'], want: { role: 'preauth', user: undefined } },
+  { seen: 'SPEC, OpenSSH 9.2 (login as a user that does not exist)', comm: 'sshd', argv: ['sshd: unknown [priv]'], want: { role: 'preauth', user: undefined } },
+  { seen: 'SPEC, OpenSSH 9.2 (login as a user that does not exist)', comm: 'sshd', argv: ['sshd: unknown [net]'], want: { role: 'preauth', user: undefined } },
+  { seen: 'OpenSSH 10.0p1, 10.3p1 (login as a user that does not exist)', comm: 'sshd-session', argv: ['sshd-session: unknown [priv]'], want: { role: 'preauth', user: undefined } },
+  { seen: 'OpenSSH 10.0p1, 10.3p1 (login as a user that does not exist)', comm: 'sshd-auth', argv: ['sshd-auth: unknown [net]'], want: { role: 'preauth', user: undefined } },
   { seen: 'SPEC, OpenSSH 9.2 (password prompt up)', comm: 'sshd', argv: ['sshd: sshtop-t1 [net]'], want: { role: 'preauth', user: 'sshtop-t1' } },
   // the privsep child before the client named a user: no `unknown`, just the tag
   { seen: 'OpenSSH 9.2 (banner sent, kex pending)', comm: 'sshd', argv: ['sshd: [net]'], want: { role: 'preauth', user: undefined } },
