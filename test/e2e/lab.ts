@@ -408,11 +408,14 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return sshdPid;
     },
     async stop() {
+      // taken first: a remote command (`sleep 300`) outlives its connection, reparented away
+      const server = lab.serverPids().map((pid) => ({ pid, startTicks: startTicksOf(pid) }));
       await Promise.all(clients.map((c) => c.close()));
-      // anything still below our listener is ours: end it by pid
-      for (const pid of lab.serverPids()) {
+      // anything still below our listener, or that was when we began, is ours: end it by pid
+      for (const pid of lab.serverPids()) server.push({ pid, startTicks: startTicksOf(pid) });
+      for (const { pid, startTicks } of server) {
         try {
-          process.kill(pid, 'SIGKILL');
+          if (startTicksOf(pid) === startTicks) process.kill(pid, 'SIGKILL');
         } catch {
           // gone
         }
