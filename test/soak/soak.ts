@@ -3,10 +3,12 @@
 // long-lived ones). Every few seconds `sshtop --json` is compared with `ss` ground truth, and the
 // watch process is checked: alive, screen still updating, RSS and open descriptors.
 // Fails (exit 1) on a lost session, a crash or a failed snapshot, or RSS beyond the bounds below.
+// It runs in its own PID namespace with its own /proc (unshare), so the figures are the soak's
+// own and not those of whatever else runs on the machine; SOAK_SHARED=1 runs it in the host's.
 //
 //   npm run soak                 # 10 minutes
 //   SOAK_SECONDS=60 npm run soak # a short run
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { promisify } from 'node:util';
@@ -59,6 +61,22 @@ function fdCount(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }
 
+/** what the process's descriptors point at, counted by kind ("/proc/N/stat" counts as "proc stat") */
+function fdKinds(pid: number): string {
+  const kinds = new Map<string, number>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target = '?';
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      // closed meanwhile
+    }
+    const kind = target.replace(/^\/proc\/\d+\/(?:task\/\d+\/)?/, 'proc ').replace(/:\[\d+\]$/, '').replace(/\/dev\/pts\/\d+/, 'pty');
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return [...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`).join(', ');
+}
+
 /** descriptors the process holds on /proc/<N>/… of processes that no longer exist (a leak: they should be swept) */
 function staleProcFds(pid: number): string[] {
   const out: string[] = [];
@@ -97,7 +115,24 @@ function nodeBelow(shell: number): number | undefined {
 const mean = (xs: number[]) => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
 const mb = (kb: number) => (kb / 1024).toFixed(1);
 
+/** processes visible in /proc: in the soak's own namespace, only the soak's */
+function processCount(): number {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
+}
+
 async function main(): Promise<number> {
+  if (process.env.SOAK_SHARED !== '1' && process.env.SOAK_ISOLATED !== '1') {
+    // a fresh PID namespace with /proc mounted for it: sshtop then sees only the soak's processes
+    const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, SOAK_ISOLATED: '1' },
+    });
+    if (r.error || r.status === null) {
+      console.error(`soak: could not start in a PID namespace (${r.error?.message ?? `signal ${r.signal}`}); SOAK_SHARED=1 runs it among the host's processes`);
+      return 1;
+    }
+    return r.status;
+  }
   const why = requireLab();
   if (why) {
     console.error(`soak: cannot run: ${why}`);
@@ -130,7 +165,7 @@ async function main(): Promise<number> {
     watchProblems: [] as string[],
     frames: 0,
   };
-  const rss: { t: number; kb: number }[] = [];
+  const rss: { t: number; kb: number; procs: number }[] = [];
   const failures: string[] = [];
 
   try {
@@ -153,7 +188,7 @@ async function main(): Promise<number> {
     const watchPid = await waitFor('watch pid', () => nodeBelow(Number(t.display('#{pane_pid}'))));
     const cpuAtStart = cpuSeconds(watchPid);
     const fdsAtStart = fdCount(watchPid);
-    console.log(`soak: lab sshd ${lab.sshdPid} on port ${lab.port}, watch pid ${watchPid}, ${SECONDS} s`);
+    console.log(`soak: lab sshd ${lab.sshdPid} on port ${lab.port}, watch pid ${watchPid}, ${SECONDS} s, ${process.env.SOAK_ISOLATED === '1' ? 'own PID namespace' : "the host's processes"}`);
 
     // ground truth sampler: when each connection was first seen
     const firstSeen = new Map<number, number>();
@@ -191,7 +226,8 @@ async function main(): Promise<number> {
       const user = pick(users);
       const abrupt = kind < 0.25;
       const tty = kind >= 0.75;
-      const seconds = abrupt ? 60 : Math.round(between(1, 8));
+      // an abrupt client is killed at 1-6 s; its remote sleep (no SIGHUP without a tty) ends at 8 s
+      const seconds = abrupt ? 8 : Math.round(between(1, 8));
       const child = spawn('ssh', [...lab.sshArgs(user), ...(tty ? ['-tt'] : []), '127.0.0.1', `sleep ${seconds}`], { stdio: ['pipe', 'ignore', 'ignore'] });
       child.stdin?.on('error', () => undefined);
       churn.add(child);
@@ -246,7 +282,7 @@ async function main(): Promise<number> {
         stats.watchProblems.push(`watch process ${watchPid} died at ${Math.round((tA - started) / 1000)} s:\n${t.capture()}`);
         break;
       }
-      rss.push({ t: tA - started, kb: rssKb(watchPid) });
+      rss.push({ t: tA - started, kb: rssKb(watchPid), procs: processCount() });
       const screen = t.capture();
       const clock = /^sshtop \S+ up \S+ (\d\d:\d\d:\d\d)/.exec(screen)?.[1];
       if (!clock) stats.watchProblems.push(`header missing at ${Math.round((tA - started) / 1000)} s`);
@@ -272,6 +308,8 @@ async function main(): Promise<number> {
     await sleep(4000);
     const fdsAtEnd = alive(watchPid) ? fdCount(watchPid) : NaN;
     const stale = alive(watchPid) ? staleProcFds(watchPid) : [];
+    const kinds = alive(watchPid) ? fdKinds(watchPid) : '';
+    const procsAtEnd = processCount();
     const cpuUsed = alive(watchPid) ? cpuSeconds(watchPid) - cpuAtStart : NaN;
     t.send('q');
     const end = await t.waitFor('watch to quit', (s) => /rc=\d+/.test(s), 10_000).catch(() => t.capture());
@@ -295,7 +333,8 @@ async function main(): Promise<number> {
     console.log(`--json failures     ${stats.jsonFailures.length}`);
     console.log(`watch frames        ${stats.frames} of ${stats.checks} checks saw a new frame; problems: ${stats.watchProblems.length}`);
     console.log(`watch RSS           first ${mb(rss[0]?.kb ?? NaN)} MB, start (20-50 s) ${mb(startKb)} MB, end (last 30 s) ${mb(endKb)} MB, max ${mb(maxKb)} MB, growth ${growthMb.toFixed(1)} MB (bound ${RSS_GROWTH_MB} MB; SPEC bar ${RSS_BAR_MB} MB ${maxKb / 1024 <= RSS_BAR_MB ? 'met' : 'NOT met'})`);
-    console.log(`watch descriptors   ${fdsAtStart} at start, ${fdsAtEnd} after the churn drained (they follow every sshd process on the machine), ${stale.length} on processes that are gone`);
+    console.log(`processes in /proc  ${rss[0]?.procs ?? '?'} at the first check, ${rss[rss.length - 1]?.procs ?? '?'} at the last, max ${Math.max(...rss.map((r) => r.procs))}`);
+    console.log(`watch descriptors   ${fdsAtStart} at start, ${fdsAtEnd} after the churn drained with ${procsAtEnd} processes left (${kinds}), ${stale.length} on processes that are gone`);
     console.log(`watch CPU           ${cpuUsed.toFixed(1)} s over the run (${((cpuUsed / duration) * 100).toFixed(1)} % of a core)`);
 
     for (const l of stats.lost.slice(0, 10)) console.log(`  lost: ${l}`);
