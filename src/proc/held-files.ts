@@ -4,6 +4,9 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** below this, a first read returned the whole file: seq_files stop near a page (4096) */
+const WHOLE_IF_BELOW = 2048;
+
 export class HeldFiles {
   private readonly fds = new Map<string, number>();
   private buf = Buffer.alloc(16 * 1024);
@@ -36,15 +39,45 @@ export class HeldFiles {
       this.fds.set(key, fd);
     }
     try {
-      let n = readSync(fd, this.buf, 0, this.buf.length, 0);
-      while (n === this.buf.length) {
-        this.buf = Buffer.alloc(this.buf.length * 2);
-        n = readSync(fd, this.buf, 0, this.buf.length, 0);
-      }
+      // readAll may replace the buffer: take its length first
+      const n = this.readAll(fd);
       return this.buf.toString(encoding, 0, n);
     } catch (e) {
       this.drop(key);
       throw e;
+    }
+  }
+
+  /**
+   * read /proc/<pid>/<rel> once without holding it: open, read into the shared buffer, close
+   * (readFileSync also fstats and allocates a buffer per call)
+   */
+  readOnce(pid: number, rel: string, encoding: BufferEncoding): string {
+    const fd = openSync(join(this.procRoot, String(pid), rel), 'r');
+    try {
+      const n = this.readAll(fd);
+      return this.buf.toString(encoding, 0, n);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * The whole file from offset 0 into this.buf; returns its length. A seq_file (children,
+   * net/tcp) hands out at most about a page per read, so a read that may be partial is followed
+   * by more until one returns nothing; a short first read of a small file is all of it.
+   */
+  private readAll(fd: number): number {
+    let total = 0;
+    for (;;) {
+      if (total === this.buf.length) {
+        const bigger = Buffer.alloc(this.buf.length * 2);
+        this.buf.copy(bigger, 0, 0, total);
+        this.buf = bigger;
+      }
+      const n = readSync(fd, this.buf, total, this.buf.length - total, total);
+      total += n;
+      if (n === 0 || (total === n && total < WHOLE_IF_BELOW)) return total;
     }
   }
 
