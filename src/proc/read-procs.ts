@@ -39,6 +39,23 @@ export interface ReaderOptions {
 
 type ErrCode = 'gone' | 'denied' | 'other';
 
+/** pids re-probed below the last seen ns_last_pid (allocated, not yet visible at that look) */
+const LOOK_BACK_PIDS = 8;
+/** above this many new pids, listing /proc is cheaper than probing each */
+const MAX_PROBED_PIDS = 4096;
+/** inodes in neither TCP table are looked for again every this many net refreshes */
+const NON_TCP_RECHECK = 10;
+/** how long a process outside the known trees is watched for exec'ing an SSH daemon (ms) */
+const YOUNG_MS = 10_000;
+
+/** exit_signal (field 38) of /proc/PID/stat: -1 for a thread that is not its process's leader */
+function exitSignal(stat: string): number | undefined {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const n = Number(stat.slice(close + 2).split(' ', 36)[35]);
+  return Number.isInteger(n) ? n : undefined;
+}
+
 const DENIED = 'some processes are not visible to this user (permission denied); run as root to see every session fully';
 const HIDDEN = "other users' processes are hidden from this user (/proc is mounted with hidepid); run as root to see every session";
 
@@ -55,7 +72,8 @@ interface Cached {
   uid: number | null;
   /** argv of a non-sshd process, valid while its comm is unchanged (exec changes both) */
   argv?: { comm: string; argv: string[] };
-  sockets?: { at: number; inodes: number[] | null };
+  /** tcp: one of the inodes is in a TCP table (the connection): the list is not read again */
+  sockets?: { at: number; inodes: number[] | null; tcp?: boolean };
   netns?: string | null;
   cgroup?: string | null;
   /** status was not readable (another user's process): uid stays unknown */
@@ -67,6 +85,8 @@ interface NetCache {
   sockets: Map<number, TcpSocket>;
   /** inodes seen in fd dirs that are in neither table (unix sockets) */
   nonTcp: Set<number>;
+  /** when the nonTcp inodes were last looked for in both tables */
+  nonTcpAt: number;
 }
 
 export class ProcReader {
@@ -87,6 +107,14 @@ export class ProcReader {
   /** pids present at the last scan of the /proc directory */
   private knownPids = new Set<number>();
   private lastFullScan = 0;
+  /** ns_last_pid at the last look for new processes */
+  private lastPid: number | undefined;
+  /** whether procRoot is this process's own /proc (so ns_last_pid describes it) */
+  private ownProc: boolean | undefined;
+  /** processes outside the known trees, born recently: they may still exec an SSH daemon */
+  private young = new Map<number, { startTicks: number; until: number }>();
+  /** family processes of the last read → startTicks, to notice one leaving the known trees */
+  private lastFamily = new Map<number, number>();
   private lastPidScan = 0;
   private childrenFiles: boolean | undefined;
   /** how the last read found its processes, for the benchmark and tests */
@@ -151,12 +179,8 @@ export class ProcReader {
 
     if (this.lastScan !== 'walk') {
       this.roots = new Map([...family].filter((pid) => !family.has((stats.get(pid) as StatFields).ppid)).map((pid) => [pid, (stats.get(pid) as StatFields).startTicks]));
-      // walking needs /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN); captured trees may lack it
-      const probe = this.roots.keys().next().value;
-      if (this.childrenFiles === undefined && probe !== undefined) {
-        this.childrenFiles = this.exists(join(this.procRoot, String(probe), 'task', String(probe), 'children'));
-      }
     }
+    this.lastFamily = new Map([...family].map((pid) => [pid, (stats.get(pid) as StatFields).startTicks]));
 
     // everything below an sshd-family process, plus the caller's ancestors
     const wanted = new Set<number>();
@@ -184,7 +208,13 @@ export class ProcReader {
     }
 
     this.held.sweep(wanted);
+    // what is not read any more is forgotten (a full scan is rare now)
+    for (const pid of this.identity.keys()) if (!procs.has(pid)) this.identity.delete(pid);
     const sockets = this.readSockets(procs, takenAt);
+    for (const p of procs.values()) {
+      const held = this.identity.get(p.pid)?.sockets;
+      if (held && !held.tcp && p.sockets?.some((i) => sockets.has(i))) held.tcp = true;
+    }
     const sshConnection = this.readSshConnections(procs, family);
 
     return {
@@ -214,31 +244,35 @@ export class ProcReader {
   /**
    * Most ticks walk only the sshd subtrees, from the known roots through
    * /proc/PID/task/TID/children, so their cost follows the number of session processes, not the
-   * machine's. Every newPidScanMs the /proc directory is listed and only pids not seen before are
-   * read (a new listener, a socket-activated connection); every fullScanMs, or when a root vanished
-   * or changed, every pid is read again.
+   * machine's. Every newPidScanMs only the pids allocated since the last look are read (from
+   * ns_last_pid: a new listener, a socket-activated connection). A full scan (the comm of every
+   * pid) runs when a root vanished or changed, when a family process left the known trees or
+   * appeared under an unknown one, and every fullScanMs as a safety net.
    */
   private collectStats(now: number): Map<number, StatFields> {
-    const fullEvery = this.opts.fullScanMs ?? 30_000;
+    const fullEvery = this.opts.fullScanMs ?? 300_000;
     const newEvery = this.opts.newPidScanMs ?? 2_000;
-    const walked = this.childrenFiles === true && now - this.lastFullScan < fullEvery ? this.walk() : undefined;
+    let walked = this.childrenFiles === true && now - this.lastFullScan < fullEvery ? this.walk() : undefined;
+    if (walked !== undefined && this.leftTrees(walked)) walked = undefined;
+    if (walked !== undefined && now - this.lastPidScan >= newEvery) {
+      this.lastPidScan = now;
+      this.lastScan = 'new-pids';
+      const fresh = this.readNewStats(walked, now);
+      if (fresh === undefined) walked = undefined;
+      else for (const [pid, st] of fresh) if (!walked.has(pid)) walked.set(pid, st);
+    } else this.lastScan = 'walk';
     if (walked === undefined) {
       this.lastScan = 'full';
       this.lastFullScan = this.lastPidScan = now;
-      return this.readAllStats(undefined);
+      return this.fullScan();
     }
-    if (now - this.lastPidScan >= newEvery) {
-      this.lastPidScan = now;
-      this.lastScan = 'new-pids';
-      for (const [pid, st] of this.readAllStats(this.knownPids)) if (!walked.has(pid)) walked.set(pid, st);
-    } else this.lastScan = 'walk';
     return walked;
   }
 
   /** stat as latin1 (lossless bytes, twice as fast to decode); comm is decoded as UTF-8 later */
   private readStat(pid: number, hold = true): StatFields | undefined {
     try {
-      return parseStat(hold ? this.held.read(pid, 'stat', 'latin1') : readFileSync(join(this.procRoot, String(pid), 'stat'), 'latin1'));
+      return parseStat(hold ? this.held.read(pid, 'stat', 'latin1') : this.held.readOnce(pid, 'stat', 'latin1'));
     } catch (e) {
       if (errCode(e) === 'denied') this.note('some processes are not visible to this user (permission denied); run as root to see every session fully');
       return undefined;
@@ -270,21 +304,28 @@ export class ProcReader {
     return out.filter((n) => Number.isInteger(n) && n > 0);
   }
 
-  /** stats of the known sshd subtrees and the caller's ancestors; undefined → a full scan is needed */
+  /**
+   * stats of the known sshd subtrees and the caller's ancestors; undefined → a full scan is needed.
+   * A root that ended is dropped: SSH processes it leaves behind are noticed by leftTrees, and a
+   * process that reuses its pid is new, so the next new-pid scan finds it.
+   */
   private walk(): Map<number, StatFields> | undefined {
     if (this.roots.size === 0 && this.lastFullScan === 0) return undefined;
     const stats = new Map<number, StatFields>();
-    const queue: number[] = [];
     for (const [pid, startTicks] of this.roots) {
       const st = this.readStat(pid);
-      if (!st || st.startTicks !== startTicks) return undefined;
-      stats.set(pid, st);
-      queue.push(pid);
+      if (!st || st.startTicks !== startTicks) this.roots.delete(pid);
+      else stats.set(pid, st);
     }
+    return this.walkFrom(stats);
+  }
+
+  /** add the subtrees below the processes in `stats`, and the caller's ancestors */
+  private walkFrom(stats: Map<number, StatFields>): Map<number, StatFields> {
+    const queue = [...stats.keys()];
     while (queue.length > 0) {
       const pid = queue.pop() as number;
-      const kids = this.readChildren(pid, (stats.get(pid) as StatFields).threads);
-      if (kids === undefined) return undefined;
+      const kids = this.readChildren(pid, (stats.get(pid) as StatFields).threads) ?? [];
       for (const c of kids) {
         if (stats.has(c)) continue;
         const st = this.readStat(c);
@@ -302,30 +343,165 @@ export class ProcReader {
     return stats;
   }
 
-  /** every pid's stat, or (with `skip`) only those of pids not in skip */
-  private readAllStats(skip: Set<number> | undefined): Map<number, StatFields> {
-    const stats = new Map<number, StatFields>();
+  /** a family process seen last tick is still alive but no longer below a known root (reparented) */
+  private leftTrees(walked: Map<number, StatFields>): boolean {
+    for (const [pid, startTicks] of this.lastFamily) {
+      if (walked.has(pid)) continue;
+      const st = this.readStat(pid, false);
+      if (st && st.startTicks === startTicks && st.state !== 'Z') return true;
+    }
+    return false;
+  }
+
+  /** the pid namespace's last allocated pid, when /proc is this process's own (else undefined) */
+  private readLastPid(): number | undefined {
+    if (this.ownProc === undefined) {
+      try {
+        this.ownProc = readlinkSync(join(this.procRoot, 'self')) === String(process.pid);
+      } catch {
+        this.ownProc = false;
+      }
+    }
+    if (!this.ownProc) return undefined;
+    const n = Number(this.readText(join(this.procRoot, 'sys', 'kernel', 'ns_last_pid'))?.trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  }
+
+  /**
+   * Stats of processes started since the last look, read by pid from the range of pids allocated
+   * meanwhile (pids are handed out in increasing order, wrapping at pid_max), so the cost follows
+   * the rate of new processes rather than their total. Processes born recently are looked at again
+   * for a while: systemd and supervisors fork first and exec sshd a moment later. Falls back to
+   * listing /proc when the range is unknown or large. undefined → a full scan is needed (a new
+   * family process whose family parent is not known: a listener that was missed).
+   */
+  private readNewStats(walked: Map<number, StatFields>, now: number): Map<number, StatFields> | undefined {
+    const cur = this.readLastPid();
+    const prev = this.lastPid;
+    this.lastPid = cur;
+    let candidates: Iterable<number>;
+    if (cur === undefined || prev === undefined) candidates = this.listNewPids();
+    else {
+      const range: number[] = [];
+      // a few pids before the last look too: one may have been allocated but not yet visible
+      let from = prev - LOOK_BACK_PIDS + 1;
+      const pidMax = cur < prev ? this.readPidMax() : Infinity;
+      const span = cur >= prev ? cur - from + 1 : pidMax - from + cur;
+      if (span > MAX_PROBED_PIDS) candidates = this.listNewPids();
+      else {
+        if (cur < prev) {
+          for (let p = Math.max(1, from); p < pidMax; p++) range.push(p);
+          from = 1;
+        }
+        for (let p = Math.max(1, from); p <= cur; p++) range.push(p);
+        candidates = range;
+      }
+    }
+    const out = new Map<number, StatFields>();
+    const probe = (pid: number): StatFields | undefined => {
+      if (walked.has(pid) || out.has(pid)) return undefined;
+      let text: string;
+      try {
+        text = this.held.readOnce(pid, 'stat', 'latin1');
+      } catch {
+        return undefined;
+      }
+      // /proc/<tid> of a thread is readable too; its exit_signal is -1
+      if (exitSignal(text) === -1) return undefined;
+      const st = parseStat(text);
+      if (st) out.set(pid, st);
+      return st;
+    };
+    for (const pid of candidates) {
+      const st = probe(pid);
+      if (st && this.young.get(pid)?.startTicks !== st.startTicks) this.young.set(pid, { startTicks: st.startTicks, until: now + YOUNG_MS });
+    }
+    for (const [pid, y] of this.young) {
+      if (now >= y.until) this.young.delete(pid);
+      else if (!out.has(pid) && !probe(pid)) this.young.delete(pid);
+    }
+    // a new family process whose parent is a family process we do not know: a missed listener
+    for (const st of out.values()) {
+      if (familyOf(st.comm, []) === undefined || walked.has(st.ppid) || out.has(st.ppid)) continue;
+      const parent = this.readStat(st.ppid, false);
+      if (parent && familyOf(parent.comm, []) !== undefined) return undefined;
+    }
+    return out;
+  }
+
+  private readPidMax(): number {
+    const n = Number(this.readText(join(this.procRoot, 'sys', 'kernel', 'pid_max'))?.trim());
+    return Number.isInteger(n) && n > 0 ? n : 4_194_304;
+  }
+
+  /** pids in /proc not seen at the last listing */
+  private listNewPids(): number[] {
+    const out: number[] = [];
+    const seen = new Set<number>();
+    for (const pid of this.listPids()) {
+      seen.add(pid);
+      if (!this.knownPids.has(pid)) out.push(pid);
+    }
+    this.knownPids = seen;
+    return out;
+  }
+
+  private listPids(): number[] {
     let names: string[];
     try {
       names = readdirSync(this.procRoot);
     } catch {
-      return stats;
+      return [];
     }
-    const seen = new Set<number>();
+    const out: number[] = [];
     for (const name of names) {
       const c = name.charCodeAt(0);
       if (c < 48 || c > 57) continue;
       const pid = Number(name);
-      if (!Number.isInteger(pid)) continue;
-      seen.add(pid);
-      if (skip?.has(pid)) continue;
-      const st = this.readStat(pid, false);
-      if (st) stats.set(pid, st);
+      if (Number.isInteger(pid)) out.push(pid);
     }
-    this.knownPids = seen;
-    // forget identities of pids that are gone
-    for (const pid of this.identity.keys()) if (!seen.has(pid)) this.identity.delete(pid);
-    return stats;
+    return out;
+  }
+
+  /**
+   * Every process. With children files only each comm is read (cheaper than stat), and the
+   * family's subtrees are walked from there; without them every stat is read.
+   */
+  private fullScan(): Map<number, StatFields> {
+    // taken before listing: whatever starts during the scan is in the next new-pid range
+    this.lastPid = this.readLastPid();
+    this.young.clear();
+    const pids = this.listPids();
+    this.knownPids = new Set(pids);
+    const first = pids[0];
+    // walking needs /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN); captured trees may lack it
+    if (this.childrenFiles === undefined && first !== undefined) {
+      this.childrenFiles = this.exists(join(this.procRoot, String(first), 'task', String(first), 'children'));
+    }
+    if (this.childrenFiles !== true) {
+      const stats = new Map<number, StatFields>();
+      for (const pid of pids) {
+        const st = this.readStat(pid, false);
+        if (st) stats.set(pid, st);
+      }
+      return stats;
+    }
+    const family = new Map<number, StatFields>();
+    for (const pid of pids) {
+      let comm: string;
+      try {
+        comm = this.held.readOnce(pid, 'comm', 'latin1');
+        if (comm.endsWith('\n')) comm = comm.slice(0, -1);
+      } catch (e) {
+        if (errCode(e) !== 'gone' || !this.exists(join(this.procRoot, String(pid)))) continue;
+        // a captured tree without comm files: the stat has it
+        comm = this.readStat(pid, false)?.comm ?? '';
+      }
+      if (familyOf(comm, []) === undefined && !(commIsAmbiguous(comm) && familyOf(comm, this.readArgv(pid)) !== undefined)) continue;
+      const st = this.readStat(pid);
+      if (st) family.set(pid, st);
+    }
+    return this.walkFrom(family);
   }
 
   private readArgv(pid: number): string[] {
@@ -367,7 +543,9 @@ export class ProcReader {
     }
     let sockets: number[] | null = [];
     if (isFamily) {
-      if (!cached.sockets || now - cached.sockets.at >= (this.opts.netRefreshMs ?? 3000)) {
+      // an SSH process holds its connection from birth: once that socket is known, the fd list
+      // (a readlink per descriptor) need not be read again
+      if (!cached.sockets || (!cached.sockets.tcp && now - cached.sockets.at >= (this.opts.netRefreshMs ?? 3000))) {
         cached.sockets = { at: now, inodes: this.readSocketInodes(dir) };
       }
       sockets = cached.sockets.inodes;
@@ -454,19 +632,38 @@ export class ProcReader {
       let cache = this.netCache.get(key);
       const unknown = (c: NetCache) => [...inodes].some((i) => !c.sockets.has(i) && !c.nonTcp.has(i));
       if (!cache || now - cache.at >= refresh || unknown(cache)) {
-        cache = { at: now, sockets: new Map(), nonTcp: new Set() };
+        // unix sockets stay out of both tables: looking for them in tcp6 on every refresh would
+        // read the costlier table for nothing, so they are looked for again only now and then
+        const keep = cache && now - cache.nonTcpAt < refresh * NON_TCP_RECHECK ? cache : undefined;
+        const next: NetCache = { at: now, sockets: new Map(), nonTcp: new Set(), nonTcpAt: keep ? keep.nonTcpAt : now };
+        if (keep) for (const i of keep.nonTcp) if (inodes.has(i)) next.nonTcp.add(i);
         for (const file of ['tcp', 'tcp6']) {
-          if (file === 'tcp6' && !unknown(cache)) break;
-          const text = this.readText(join(this.procRoot, String(pid), 'net', file)) ?? this.readText(join(this.procRoot, 'net', file));
-          for (const s of text === undefined ? [] : parseNetTcp(text)) if (inodes.has(s.inode)) cache.sockets.set(s.inode, s);
+          if (file === 'tcp6' && !unknown(next)) break;
+          const text = this.readNetTable(pid, file);
+          for (const s of text === undefined ? [] : parseNetTcp(text)) {
+            if (!inodes.has(s.inode)) continue;
+            next.sockets.set(s.inode, s);
+            next.nonTcp.delete(s.inode);
+          }
         }
-        for (const i of inodes) if (!cache.sockets.has(i)) cache.nonTcp.add(i);
+        for (const i of inodes) if (!next.sockets.has(i)) next.nonTcp.add(i);
+        cache = next;
         this.netCache.set(key, cache);
       }
       for (const [i, s] of cache.sockets) out.set(i, s);
     }
     for (const k of this.netCache.keys()) if (!byNs.has(k)) this.netCache.delete(k);
     return out;
+  }
+
+  /** /proc/<pid>/net/tcp{,6} through a held descriptor (the tables are re-read every few seconds) */
+  private readNetTable(pid: number, file: string): string | undefined {
+    try {
+      return this.held.read(pid, `net/${file}`, 'latin1');
+    } catch (e) {
+      if (errCode(e) === 'denied') this.note('some processes are not visible to this user (permission denied); run as root to see every session fully');
+      return this.readText(join(this.procRoot, 'net', file));
+    }
   }
 
   /** SSH_CONNECTION of shells whose sshd parent's sockets we could not see (non-root) */
