@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import type { CommonOptions } from './args.js';
 import { filterSessions, sortSessions } from './model/filter.js';
 import { classifyAll, buildModel, type BuildOptions } from './model/sessions.js';
-import type { Model, Policy, ProcSnapshot } from './model/types.js';
+import type { Model, Policy, ProcSnapshot, Session } from './model/types.js';
+import type { SsInfo } from './proc/parse-ss.js';
 import { configFileOf } from './proc/parse-sshd-config.js';
 import { readPolicy } from './proc/policy.js';
 import { createSource, type SnapshotSource } from './proc/source.js';
@@ -38,11 +39,40 @@ async function readPolicies(snap: ProcSnapshot, procRoot: string | undefined): P
   return out;
 }
 
-/** whether any session needs `ss` figures: a notty session (traffic idle) or unacked data (dead peer) */
-function needsSs(model: Model): boolean {
-  return model.sessions.some(
-    (s) => (s.idleSource === null && !s.flags.includes('preauth') && s.socketInode !== null) || (s.net !== null && s.net.txQueue > 0),
-  );
+/** whether a session needs `ss` figures: a notty session (traffic idle) or unacked data (dead peer) */
+function needsSs(s: Session): boolean {
+  return (s.idleSource === null && !s.flags.includes('preauth') && s.socketInode !== null) || (s.net !== null && s.net.txQueue > 0);
+}
+
+/**
+ * `ss` costs a process spawn (~7 ms of CPU per call here, plus ss itself), so a polling caller
+ * reuses its figures for SS_TTL_MS, like the reader's TCP tables (3 s), and runs it at once for a
+ * socket it has not asked about yet. In between, time since the last send/receive grows by the
+ * time elapsed (new traffic shows at the next run); time since the last ACK is kept as measured,
+ * so a busy connection is never taken for a dead peer.
+ */
+const SS_TTL_MS = 3_000;
+let ssCache: { at: number; asked: Set<number>; ss: Map<number, SsInfo> | null } | undefined;
+
+async function ssFigures(model: Model): Promise<ReadonlyMap<number, SsInfo> | null> {
+  const now = model.takenAt;
+  const asked = new Set(model.sessions.filter(needsSs).map((s) => s.socketInode).filter((i): i is number => i !== null));
+  const c = ssCache;
+  if (!c || now - c.at >= SS_TTL_MS || now < c.at || [...asked].some((i) => !c.asked.has(i))) {
+    ssCache = { at: now, asked, ss: await readSs() };
+    return ssCache.ss;
+  }
+  const age = now - c.at;
+  if (c.ss === null || age === 0) return c.ss;
+  const aged = new Map<number, SsInfo>();
+  for (const [inode, info] of c.ss) {
+    aged.set(inode, {
+      ...info,
+      lastSndMs: info.lastSndMs === null ? null : info.lastSndMs + age,
+      lastRcvMs: info.lastRcvMs === null ? null : info.lastRcvMs + age,
+    });
+  }
+  return aged;
 }
 
 export interface TakeOptions {
@@ -71,8 +101,8 @@ export async function takeModel(source: SnapshotSource, o: CommonOptions, t: Tak
   };
   let full = buildModel(snap, opts);
   // ss only sees its own network namespace, which is the one of real sshd sessions, not of fixtures
-  if (o.procRoot === undefined && needsSs(full)) {
-    const ss = await readSs();
+  if (o.procRoot === undefined && full.sessions.some(needsSs)) {
+    const ss = await ssFigures(full);
     if (ss) full = buildModel(snap, { ...opts, ss });
   }
   const sessions = sortSessions(filterSessions(full.sessions, { user: o.user, filter: o.filter }), o.sort);
