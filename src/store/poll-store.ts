@@ -88,7 +88,9 @@ export function createPollStore(opts: PollOptions): SessionStore {
     }, opts.intervalMs);
   };
 
-  void poll().then(schedule);
+  // the first read waits for the caller to finish its synchronous work: the TUI draws its first
+  // frame (header, "reading…") before the first full scan instead of after it
+  setImmediate(() => void poll().then(schedule));
 
   return {
     subscribe(l) {
