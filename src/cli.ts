@@ -6,8 +6,32 @@ import { parseCommandLine, UsageError, USAGE } from './args.js';
 // answer fast, and the bundle is split per mode.
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  // dist/cli.js (tsc) and dist/bundle/cli.mjs (the shipped bundle) sit at different depths
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'sshtop') return pkg.version;
+    } catch {
+      // not at this depth
+    }
+  }
+  throw new Error('package.json not found');
+}
+
+/**
+ * Ink's layout engine (yoga) loads its inlined wasm through fetch() when fetch exists, which loads
+ * Node's whole fetch implementation (undici) on start: ~40 ms before the first frame. Without
+ * fetch it decodes the same bytes itself. sshtop never uses fetch; it is put back at once.
+ */
+async function loadUi(): Promise<typeof import('./ui/run.js')> {
+  const g = globalThis as { fetch?: typeof fetch };
+  const saved = Object.getOwnPropertyDescriptor(g, 'fetch');
+  try {
+    if (saved?.configurable) delete g.fetch;
+    return await import('./ui/run.js');
+  } finally {
+    if (saved?.configurable) Object.defineProperty(g, 'fetch', saved);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -45,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
   // reads them once, when it loads. sshtop only gets here with a terminal on stdout: it draws.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  const { runTui } = await import('./ui/run.js');
+  const { runTui } = await loadUi();
   return runTui(o, source, mode === 'watch');
 }
 
