@@ -3,16 +3,21 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 int main(int argc, char **argv) {
   int n = argc > 1 ? atoi(argv[1]) : 1000;
   pid_t *kids = calloc((size_t)n, sizeof(pid_t));
+  pid_t parent = getpid();
   int made = 0;
   for (int i = 0; i < n; i++) {
     pid_t p = fork();
     if (p == 0) {
+      /* if the parent is killed outright, its children must not outlive it */
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(0);
       for (;;) pause();
     }
     if (p < 0) break;

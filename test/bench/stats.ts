@@ -1,0 +1,80 @@
+// Small measuring helpers: CPU time of this process, of its reaped children, and summaries.
+import { readFileSync } from 'node:fs';
+
+/** CPU and wall time of one span, in ms */
+export interface Cost {
+  cpu: number;
+  wall: number;
+}
+
+export interface Mark {
+  cpu: NodeJS.CpuUsage;
+  wall: number;
+}
+
+export const mark = (): Mark => ({ cpu: process.cpuUsage(), wall: performance.now() });
+
+export function since(a: Mark, b: Mark = mark()): Cost {
+  return { cpu: (b.cpu.user - a.cpu.user + b.cpu.system - a.cpu.system) / 1000, wall: b.wall - a.wall };
+}
+
+export function measure<T>(fn: () => T): { value: T; cost: Cost } {
+  const a = mark();
+  const value = fn();
+  return { value, cost: since(a) };
+}
+
+export async function measureAsync<T>(fn: () => Promise<T>): Promise<{ value: T; cost: Cost }> {
+  const a = mark();
+  const value = await fn();
+  return { value, cost: since(a) };
+}
+
+export const CLK_TCK = 100;
+
+/** utime, stime, cutime, cstime of a process, in ms (clock ticks of 10 ms) */
+export function procCpu(pid: number | 'self'): { self: number; children: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const t = (i: number) => (Number(f[i]) * 1000) / CLK_TCK;
+    return { self: t(11) + t(12), children: t(13) + t(14) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** VmRSS and VmHWM of a process, in MB */
+export function procMemory(pid: number): { rssMb: number; hwmMb: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'latin1');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+    return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Summary {
+  n: number;
+  median: number;
+  p95: number;
+  mean: number;
+  max: number;
+}
+
+/** nearest-rank percentile of sorted values */
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+export function summarize(values: number[]): Summary {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mean = sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length);
+  return { n: sorted.length, median: pct(sorted, 50), p95: pct(sorted, 95), mean, max: sorted.at(-1) ?? NaN };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const round = (v: number, digits = 2) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : v);
