@@ -115,15 +115,31 @@ function nodeBelow(shell: number): number | undefined {
 const mean = (xs: number[]) => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
 const mb = (kb: number) => (kb / 1024).toFixed(1);
 
-/** processes visible in /proc: in the soak's own namespace, only the soak's */
+/** processes visible in /proc (in the soak's own namespace, only the soak's) and how many are zombies */
 function processCount(): number {
   return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
 }
 
+function zombieCount(): number {
+  let n = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const t = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (t.slice(t.lastIndexOf(')') + 2)[0] === 'Z') n++;
+    } catch {
+      // gone
+    }
+  }
+  return n;
+}
+
 async function main(): Promise<number> {
   if (process.env.SOAK_SHARED !== '1' && process.env.SOAK_ISOLATED !== '1') {
-    // a fresh PID namespace with /proc mounted for it: sshtop then sees only the soak's processes
-    const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    // a fresh PID namespace with /proc mounted for it: sshtop then sees only the soak's processes.
+    // bash is its pid 1 because it reaps orphans (node does not): abrupt sessions leave some, and
+    // unreaped they pile up as zombie sshd processes that sshtop would then show and walk
+    const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'bash', '-c', '"$0" "$@" & wait $!', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
       stdio: 'inherit',
       env: { ...process.env, SOAK_ISOLATED: '1' },
     });
@@ -310,6 +326,7 @@ async function main(): Promise<number> {
     const stale = alive(watchPid) ? staleProcFds(watchPid) : [];
     const kinds = alive(watchPid) ? fdKinds(watchPid) : '';
     const procsAtEnd = processCount();
+    const zombiesAtEnd = zombieCount();
     const cpuUsed = alive(watchPid) ? cpuSeconds(watchPid) - cpuAtStart : NaN;
     t.send('q');
     const end = await t.waitFor('watch to quit', (s) => /rc=\d+/.test(s), 10_000).catch(() => t.capture());
@@ -334,7 +351,7 @@ async function main(): Promise<number> {
     console.log(`watch frames        ${stats.frames} of ${stats.checks} checks saw a new frame; problems: ${stats.watchProblems.length}`);
     console.log(`watch RSS           first ${mb(rss[0]?.kb ?? NaN)} MB, start (20-50 s) ${mb(startKb)} MB, end (last 30 s) ${mb(endKb)} MB, max ${mb(maxKb)} MB, growth ${growthMb.toFixed(1)} MB (bound ${RSS_GROWTH_MB} MB; SPEC bar ${RSS_BAR_MB} MB ${maxKb / 1024 <= RSS_BAR_MB ? 'met' : 'NOT met'})`);
     console.log(`processes in /proc  ${rss[0]?.procs ?? '?'} at the first check, ${rss[rss.length - 1]?.procs ?? '?'} at the last, max ${Math.max(...rss.map((r) => r.procs))}`);
-    console.log(`watch descriptors   ${fdsAtStart} at start, ${fdsAtEnd} after the churn drained with ${procsAtEnd} processes left (${kinds}), ${stale.length} on processes that are gone`);
+    console.log(`watch descriptors   ${fdsAtStart} at start, ${fdsAtEnd} after the churn drained with ${procsAtEnd} processes left, ${zombiesAtEnd} of them zombies (${kinds}), ${stale.length} on processes that are gone`);
     console.log(`watch CPU           ${cpuUsed.toFixed(1)} s over the run (${((cpuUsed / duration) * 100).toFixed(1)} % of a core)`);
 
     for (const l of stats.lost.slice(0, 10)) console.log(`  lost: ${l}`);
