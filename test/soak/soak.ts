@@ -340,6 +340,12 @@ async function main(): Promise<number> {
     const endKb = mean(tail);
     const maxKb = Math.max(...rss.map((r) => r.kb));
     const growthMb = (endKb - startKb) / 1024;
+    // least-squares slope of RSS over the second half, MB per minute: a slow leak shows here first
+    const half = rss.filter((r) => r.t >= (rss[rss.length - 1]?.t ?? 0) / 2);
+    const mt = mean(half.map((r) => r.t));
+    const mk = mean(half.map((r) => r.kb));
+    const slope = half.reduce((n, r) => n + (r.t - mt) * (r.kb - mk), 0) / half.reduce((n, r) => n + (r.t - mt) ** 2, 0);
+    const slopeMbPerMin = (slope * 60_000) / 1024;
     console.log('\n=== soak summary ===');
     console.log(`duration            ${duration.toFixed(0)} s (SOAK_SECONDS=${SECONDS})`);
     console.log(`sessions            ${stats.opened} opened (${longLived.length} long-lived), ${stats.closed} closed, peak ${stats.peakConcurrent} churning at once, ${stats.clientFailures} clients failed`);
@@ -350,6 +356,7 @@ async function main(): Promise<number> {
     console.log(`--json failures     ${stats.jsonFailures.length}`);
     console.log(`watch frames        ${stats.frames} of ${stats.checks} checks saw a new frame; problems: ${stats.watchProblems.length}`);
     console.log(`watch RSS           first ${mb(rss[0]?.kb ?? NaN)} MB, start (20-50 s) ${mb(startKb)} MB, end (last 30 s) ${mb(endKb)} MB, max ${mb(maxKb)} MB, growth ${growthMb.toFixed(1)} MB (bound ${RSS_GROWTH_MB} MB; SPEC bar ${RSS_BAR_MB} MB ${maxKb / 1024 <= RSS_BAR_MB ? 'met' : 'NOT met'})`);
+    console.log(`watch RSS trend     ${slopeMbPerMin.toFixed(2)} MB/min over the second half`);
     console.log(`processes in /proc  ${rss[0]?.procs ?? '?'} at the first check, ${rss[rss.length - 1]?.procs ?? '?'} at the last, max ${Math.max(...rss.map((r) => r.procs))}`);
     console.log(`watch descriptors   ${fdsAtStart} at start, ${fdsAtEnd} after the churn drained with ${procsAtEnd} processes left, ${zombiesAtEnd} of them zombies (${kinds}), ${stale.length} on processes that are gone`);
     console.log(`watch CPU           ${cpuUsed.toFixed(1)} s over the run (${((cpuUsed / duration) * 100).toFixed(1)} % of a core)`);
