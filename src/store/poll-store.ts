@@ -88,9 +88,7 @@ export function createPollStore(opts: PollOptions): SessionStore {
     }, opts.intervalMs);
   };
 
-  // the first read waits for the caller to finish its synchronous work: the TUI draws its first
-  // frame (header, "reading…") before the first full scan instead of after it
-  setImmediate(() => void poll().then(schedule));
+  void poll().then(schedule);
 
   return {
     subscribe(l) {
