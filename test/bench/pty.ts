@@ -25,6 +25,9 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 
+/** every pty still running, so an interrupted benchmark can stop them by pid */
+export const livePtys = new Set<Pty>();
+
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function childOf(pid: number): number | undefined {
@@ -57,7 +60,7 @@ export async function startPty(argv: string[], opts: { columns: number; rows: nu
   const scriptPid = child.pid as number;
   // script forks a shell that execs the program: wait for that child to appear
   const pid = await waitFor(`pty child of script ${scriptPid}`, () => childOf(scriptPid), 5000, 2);
-  return {
+  const pty: Pty = {
     pid,
     scriptPid,
     async waitOutput(pred, timeoutMs = 10_000) {
@@ -81,6 +84,7 @@ export async function startPty(argv: string[], opts: { columns: number; rows: nu
       if (!exited) child.stdin?.write(keys);
     },
     async stop() {
+      livePtys.delete(pty);
       for (const p of [pid, scriptPid]) {
         try {
           process.kill(p, 'SIGTERM');
@@ -99,4 +103,6 @@ export async function startPty(argv: string[], opts: { columns: number; rows: nu
       });
     },
   };
+  livePtys.add(pty);
+  return pty;
 }

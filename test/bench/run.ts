@@ -17,6 +17,7 @@ import { measureKeys } from './keys.js';
 import { startSessionLab } from './lab-sessions.js';
 import { round, summarize, type Summary } from './stats.js';
 import { buildSyntheticTree } from './synthetic-tree.js';
+import { livePtys } from './pty.js';
 import { SMALL_HEAP_FLAG, firstFrame, watchVersusHtop } from './terminal.js';
 import { measureTicks, type TickRun } from './tick.js';
 
@@ -59,6 +60,7 @@ interface TickStats {
   total: Summary;
   totalWall: Summary;
   scans: Record<string, number>;
+  collectByScan: Record<string, Summary>;
   procs: number;
   sessions: number;
   childCpuPerTick: number;
@@ -68,6 +70,9 @@ function tickStats(run: TickRun): TickStats {
   const cpu = (k: 'collect' | 'model' | 'render' | 'total') => summarize(run.samples.map((s) => s[k].cpu));
   const scans: Record<string, number> = {};
   for (const s of run.samples) scans[s.scan] = (scans[s.scan] ?? 0) + 1;
+  // collect by kind of tick: a walk of the known trees, or a walk plus a look for new pids
+  const collectByScan: Record<string, Summary> = {};
+  for (const kind of Object.keys(scans)) collectByScan[kind] = summarize(run.samples.filter((s) => s.scan === kind).map((s) => s.collect.cpu));
   return {
     collect: cpu('collect'),
     model: cpu('model'),
@@ -75,6 +80,7 @@ function tickStats(run: TickRun): TickStats {
     total: cpu('total'),
     totalWall: summarize(run.samples.map((s) => s.total.wall)),
     scans,
+    collectByScan,
     procs: run.procs,
     sessions: run.sessions,
     childCpuPerTick: run.childCpuPerTick,
@@ -157,6 +163,10 @@ async function main(): Promise<void> {
   log(`lab: real sshd with 50 sessions (30 tty, 10 exec, 10 forward)`);
   const { lab, clients } = await startSessionLab();
   cleanups.push(() => lab.stop());
+  // sshtop and htop on ptys, if a signal cuts a measurement short
+  cleanups.push(async () => {
+    for (const p of [...livePtys]) await p.stop();
+  });
   // the sessions must exist on the server side before measuring
   await waitFor('lab sessions', () => lab.serverPids().length >= clients.length * 2, 20_000);
 
@@ -177,6 +187,8 @@ async function main(): Promise<void> {
     log(`forked ${g.count} idle processes in ${g.spawnMs.toFixed(0)} ms`);
     levels.push(await measureLevel(level, { sessions: clients.length }));
   }
+  // 20,000 processes exiting at once spike the load average: note it before they go
+  const loadWithIdle = loadavg();
   for (const g of groups.splice(0)) await g.stop();
   room.restore();
 
@@ -212,6 +224,7 @@ async function main(): Promise<void> {
       kernel: release(),
       node: process.version,
       loadavgStart: startLoad.map((v) => round(v)),
+      loadavgWithIdle: loadWithIdle.map((v) => round(v)),
       loadavgEnd: loadavg().map((v) => round(v)),
       pidLimits: room.limits,
       note: 'timings are CPU time where possible; taken on a shared machine unless said otherwise',
@@ -219,7 +232,14 @@ async function main(): Promise<void> {
     terminal: SIZE,
     levels,
     synthetic,
-    derived: { tickChangeMedianPct: tickChange, tickChangeMeanPct: tickChangeMean, watchChangePct: watchChange, htopRatio, jsonRatio },
+    derived: {
+      tickChangeMedianPct: tickChange,
+      tickChangeMeanPct: tickChangeMean,
+      collectChangePct: changePct(l5.ticks.collect.median, l20.ticks.collect.median),
+      watchChangePct: watchChange,
+      htopRatio,
+      jsonRatio,
+    },
     targets,
   };
   const file = join(BENCH_DIR, 'results.json');
@@ -233,7 +253,7 @@ function printReport(r: any): void {
   const lines: string[] = [];
   const row = (cols: string[], widths: number[]) => lines.push(cols.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  '));
   lines.push(`sshtop benchmark — ${r.takenAt}, ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${r.machine.kernel}, node ${r.machine.node}`);
-  lines.push(`load average at start ${r.machine.loadavgStart.join(' ')}, at end ${r.machine.loadavgEnd.join(' ')} (a shared machine: other work ran beside it)`);
+  lines.push(`load average at start ${r.machine.loadavgStart.join(' ')}, with 20k idle ${r.machine.loadavgWithIdle.join(' ')} (a shared machine: other work ran beside it)`);
   lines.push(`terminal ${r.terminal.columns}x${r.terminal.rows}; figures are median / p95 in ms of CPU unless marked wall`);
   lines.push('');
   const w = [44, 16, 16];
@@ -248,6 +268,8 @@ function printReport(r: any): void {
   row(['tick: total wall', ...r.levels.map((l: any) => ms(l.ticks.totalWall))], w);
   row(['tick: children (ss, sshd -T), mean', ...r.levels.map((l: any) => String(round(l.ticks.childCpuPerTick)))], w);
   row(['tick scans (walk / new-pids / full)', ...r.levels.map((l: any) => `${l.ticks.scans.walk ?? 0}/${l.ticks.scans['new-pids'] ?? 0}/${l.ticks.scans.full ?? 0}`)], w);
+  row(['collect, walk ticks', ...r.levels.map((l: any) => (l.ticks.collectByScan.walk ? ms(l.ticks.collectByScan.walk) : '-'))], w);
+  row(['collect, new-pid ticks', ...r.levels.map((l: any) => (l.ticks.collectByScan['new-pids'] ? ms(l.ticks.collectByScan['new-pids']) : '-'))], w);
   row(['snapshot: sshtop fresh reader (= --json)', ...r.levels.map((l: any) => ms(l.baselines.freshReader.cpu))], w);
   row(['snapshot: ps-list (incl. ps)', ...r.levels.map((l: any) => ms(l.baselines.psList.cpu))], w);
   row(['snapshot: naive /proc scan', ...r.levels.map((l: any) => ms(l.baselines.naive.cpu))], w);
@@ -267,7 +289,7 @@ function printReport(r: any): void {
   row(['ps-list call (wall)', ...r.levels.map((l: any) => ms(l.baselines.psList.wall))], w);
   row(['ratio ps-list / --json (wall)', ...r.levels.map((l: any) => `${round(l.baselines.psList.wall.median / l.json.wall.median, 1)}x`)], w);
   lines.push('');
-  lines.push(`5k -> 20k: tick median ${round(r.derived.tickChangeMedianPct, 1)} %, tick mean ${round(r.derived.tickChangeMeanPct, 1)} %, real --watch CPU ${round(r.derived.watchChangePct, 1)} %`);
+  lines.push(`5k -> 20k: tick median ${round(r.derived.tickChangeMedianPct, 1)} %, tick mean ${round(r.derived.tickChangeMeanPct, 1)} %, collect median ${round(r.derived.collectChangePct, 1)} %, real --watch CPU ${round(r.derived.watchChangePct, 1)} %`);
   const s = r.synthetic;
   lines.push('');
   lines.push(`synthetic /proc tree, ${s.sessions} sessions (${s.ticks.procs} processes, ${s.modelSessions} in the model):`);
