@@ -15,7 +15,7 @@ import { measureBaselines, measureJson } from './baselines.js';
 import { BENCH_DIR, ensurePidRoom, startIdle, taskCount, type IdleGroup } from './idle-procs.js';
 import { measureKeys } from './keys.js';
 import { startSessionLab } from './lab-sessions.js';
-import { round, summarize, type Summary } from './stats.js';
+import { mark, round, since, summarize, type Summary } from './stats.js';
 import { buildSyntheticTree } from './synthetic-tree.js';
 import { livePtys } from './pty.js';
 import { SMALL_HEAP_FLAG, firstFrame, watchVersusHtop } from './terminal.js';
@@ -94,7 +94,7 @@ function tickStats(run: TickRun): TickStats {
 async function renderBySize(model: Awaited<ReturnType<typeof takeModel>>['full'], sizes: { columns: number; rows: number }[]) {
   const { FakeTty, FakeKeys } = await import('./tick.js');
   const [{ render }, React, { App }, { createStaticStore }] = await Promise.all([import('ink'), import('react'), import('../../src/ui/App.js'), import('../../src/store/poll-store.js')]);
-  const { mark, since, sleep } = await import('./stats.js');
+  const { sleep } = await import('./stats.js');
   const out: Record<string, Summary> = {};
   for (const size of sizes) {
     const tty = new FakeTty(size.columns, size.rows);
@@ -114,7 +114,7 @@ async function renderBySize(model: Awaited<ReturnType<typeof takeModel>>['full']
       const a = mark();
       store.set({ model: next, polls: i + 2 });
       await new Promise((r) => setImmediate(r));
-      if (i >= 5) cpu.push(since(a).cpu);
+      if (i >= 5) cpu.push(since(a).thread);
       // Ink draws at most 30 frames a second: stay clear of its throttle
       await sleep(40);
     }
@@ -124,8 +124,25 @@ async function renderBySize(model: Awaited<ReturnType<typeof takeModel>>['full']
   return out;
 }
 
+/** the reader alone, walking the known trees back to back: no render garbage, no new-pid look */
+function walkOnly(reads = 100): { thread: Summary; procs: number } {
+  const reader = new ProcReader({ selfPid: process.pid, newPidScanMs: 1e12, fullScanMs: 1e12, netRefreshMs: 1e12 });
+  reader.read();
+  reader.read();
+  const t: number[] = [];
+  let procs = 0;
+  for (let i = 0; i < reads; i++) {
+    const a = mark();
+    procs = reader.read().procs.size;
+    t.push(since(a).thread);
+  }
+  reader.close();
+  return { thread: summarize(t), procs };
+}
+
 async function measureLevel(idle: number, lab: { sessions: number }) {
   const procsNow = taskCount();
+  const walk = walkOnly();
   log(`${idle} idle processes (${procsNow} tasks on the machine): ${TICKS} ticks of sshtop --watch in this process`);
   const ticks = tickStats(await measureTicks({ args: ['--watch', '--interval', '1'], ticks: TICKS, warmup: 3, ...SIZE }));
   log(`  ticks: total median ${ticks.total.median.toFixed(2)} ms CPU; baselines (ps-list, naive /proc scan, fresh reader)`);
@@ -136,7 +153,7 @@ async function measureLevel(idle: number, lab: { sessions: number }) {
   log(`  time to first frame, sshtop --json`);
   const ff = await firstFrame(idle >= 20_000 ? 3 : 5, SIZE);
   const json = measureJson(idle >= 20_000 ? 3 : 5);
-  return { idle, tasks: procsNow, labSessions: lab.sessions, ticks, baselines: base, side, firstFrame: ff, json };
+  return { idle, tasks: procsNow, labSessions: lab.sessions, walk, ticks, baselines: base, side, firstFrame: ff, json };
 }
 
 async function measureSynthetic(sessions: number) {
@@ -239,6 +256,7 @@ async function main(): Promise<void> {
       tickChangeMedianPct: tickChange,
       tickChangeMeanPct: tickChangeMean,
       collectChangePct: changePct(l5.ticks.collect.median, l20.ticks.collect.median),
+      walkChangePct: changePct(l5.walk.thread.median, l20.walk.thread.median),
       watchChangePct: watchChange,
       htopRatio,
       jsonRatio,
@@ -272,6 +290,7 @@ function printReport(r: any): void {
   row(['tick: total wall', ...r.levels.map((l: any) => ms(l.ticks.totalWall))], w);
   row(['tick: children (ss, sshd -T), mean', ...r.levels.map((l: any) => String(round(l.ticks.childCpuPerTick)))], w);
   row(['tick scans (walk / new-pids / full)', ...r.levels.map((l: any) => `${l.ticks.scans.walk ?? 0}/${l.ticks.scans['new-pids'] ?? 0}/${l.ticks.scans.full ?? 0}`)], w);
+  row(['reader alone, walk of the known trees', ...r.levels.map((l: any) => `${ms(l.walk.thread)} (${l.walk.procs})`)], w);
   row(['collect, walk ticks', ...r.levels.map((l: any) => (l.ticks.collectByScan.walk ? ms(l.ticks.collectByScan.walk) : '-'))], w);
   row(['collect, new-pid ticks', ...r.levels.map((l: any) => (l.ticks.collectByScan['new-pids'] ? ms(l.ticks.collectByScan['new-pids']) : '-'))], w);
   row(['snapshot: sshtop fresh reader (= --json)', ...r.levels.map((l: any) => ms(l.baselines.freshReader.cpu))], w);
@@ -293,7 +312,7 @@ function printReport(r: any): void {
   row(['ps-list call (wall)', ...r.levels.map((l: any) => ms(l.baselines.psList.wall))], w);
   row(['ratio ps-list / --json (wall)', ...r.levels.map((l: any) => `${round(l.baselines.psList.wall.median / l.json.wall.median, 1)}x`)], w);
   lines.push('');
-  lines.push(`5k -> 20k: tick median ${round(r.derived.tickChangeMedianPct, 1)} %, tick mean ${round(r.derived.tickChangeMeanPct, 1)} %, collect median ${round(r.derived.collectChangePct, 1)} %, real --watch CPU ${round(r.derived.watchChangePct, 1)} %`);
+  lines.push(`5k -> 20k: tick median ${round(r.derived.tickChangeMedianPct, 1)} %, tick mean ${round(r.derived.tickChangeMeanPct, 1)} %, collect median ${round(r.derived.collectChangePct, 1)} %, reader walk alone ${round(r.derived.walkChangePct, 1)} %, real --watch CPU ${round(r.derived.watchChangePct, 1)} %`);
   const s = r.synthetic;
   lines.push('');
   lines.push(`synthetic /proc tree, ${s.sessions} sessions (${s.ticks.procs} processes, ${s.modelSessions} in the model):`);
