@@ -8,6 +8,7 @@
 //
 //   npm run soak                 # 10 minutes
 //   SOAK_SECONDS=60 npm run soak # a short run
+//   SOAK_WATCH_FLAGS=--heapsnapshot-signal=SIGUSR2 npm run soak   # node flags for the watch process
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
@@ -198,7 +199,7 @@ async function main(): Promise<number> {
 
     tmux = startTmux();
     const t = tmux;
-    t.type(`${process.execPath} ${SSHTOP} --watch; echo "rc=$?"`);
+    t.type(`${process.execPath} ${process.env.SOAK_WATCH_FLAGS ?? ''} ${SSHTOP} --watch; echo "rc=$?"`);
     t.send('Enter');
     await t.waitFor('watch screen', (s) => s.includes('READ-ONLY') && /^sshtop /.test(s));
     const watchPid = await waitFor('watch pid', () => nodeBelow(Number(t.display('#{pane_pid}'))));
