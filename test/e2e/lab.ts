@@ -12,7 +12,7 @@
 // taken independently of sshtop's code (`ss -tnpH`, /proc/<pid>/stat parsed here).
 // The system's sshd, its config and its port are never touched; nothing is killed by name.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,35 @@ export function ppidOf(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** field i after the comm of /proc/<pid>/stat (1 ppid, 3 session id, 19 starttime) */
+function statField(pid: number, i: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[i]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** children of every thread of pid (/proc/<pid>/task/<tid>/children) */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+function allPids(): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
 }
 
 export function startTicksOf(pid: number): number | undefined {
@@ -244,6 +273,22 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   await listening();
   // server processes left behind by restartListener: ours to end in stop()
   const orphans: { pid: number; startTicks: number | undefined }[] = [];
+  // Every server-side process seen while the lab runs. A remote command outlives its connection
+  // (reap ended it, a client was killed) and is reparented away from the listener before stop()
+  // looks: sampling keeps it, and its session id catches the children it forks later.
+  const seen = new Map<number, { startTicks: number | undefined; sid: number | undefined }>();
+  const record = () => {
+    const stack = [sshdPid];
+    while (stack.length > 0) {
+      const pid = stack.pop() as number;
+      for (const child of childrenOf(pid)) {
+        if (!seen.has(child)) seen.set(child, { startTicks: startTicksOf(child), sid: statField(child, 3) });
+        stack.push(child);
+      }
+    }
+  };
+  const sampler = setInterval(record, 500);
+  sampler.unref();
 
   const clients: Client[] = [];
   const sshArgs = (user: string) => [
@@ -408,14 +453,24 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       return sshdPid;
     },
     async stop() {
+      clearInterval(sampler);
       // taken first: a remote command (`sleep 300`) outlives its connection, reparented away
+      record();
       const server = lab.serverPids().map((pid) => ({ pid, startTicks: startTicksOf(pid) }));
       await Promise.all(clients.map((c) => c.close()));
       // anything still below our listener, or that was when we began, is ours: end it by pid
+      record();
       for (const pid of lab.serverPids()) server.push({ pid, startTicks: startTicksOf(pid) });
+      for (const [pid, { startTicks }] of seen) server.push({ pid, startTicks });
+      // and whatever runs in a session one of them led (the children a loop keeps forking)
+      const sessions = new Set([...seen].filter(([pid, e]) => e.sid === pid).map(([pid]) => pid));
+      for (const pid of allPids()) {
+        const sid = statField(pid, 3);
+        if (sid !== undefined && sessions.has(sid)) server.push({ pid, startTicks: startTicksOf(pid) });
+      }
       for (const { pid, startTicks } of server) {
         try {
-          if (startTicksOf(pid) === startTicks) process.kill(pid, 'SIGKILL');
+          if (startTicks !== undefined && startTicksOf(pid) === startTicks) process.kill(pid, 'SIGKILL');
         } catch {
           // gone
         }
