@@ -23,18 +23,28 @@ export function formatEndpoint(e: Endpoint | null): string {
   return address.includes(':') ? `[${address}]:${e.port}` : `${address}:${e.port}`;
 }
 
-/** HH:MM today, `Mon DD` before */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** HH:MM today, `Mon DD` before (by hand: toLocaleDateString builds a formatter per call) */
 export function formatLogin(ms: number, now: number): string {
   const d = new Date(ms);
   const today = new Date(now);
-  const sameDay = d.toDateString() === today.toDateString();
-  if (sameDay) return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-  return d.toLocaleDateString('en-US', { month: 'short', day: '2-digit' });
+  const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
+  if (sameDay) return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  return `${MONTHS[d.getMonth()]} ${pad2(d.getDate())}`;
 }
 
+/**
+ * Idle in whole minutes (`<1m`, `12m`, `2h05m`, `3d4h`). The kernel moves a tty's atime only every
+ * few seconds anyway, and a column that changed every second would redraw an idle screen.
+ */
 export function formatIdle(s: Session): string {
   if (s.idleSeconds === null) return '-';
-  return formatSeconds(s.idleSeconds);
+  if (s.idleSeconds < 60) return '<1m';
+  const minutes = Math.floor(s.idleSeconds / 60);
+  if (minutes < 90) return `${minutes}m`;
+  return formatSeconds(minutes * 60);
 }
 
 /** flags as words, the most severe first: readable without colour */

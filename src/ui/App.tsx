@@ -2,7 +2,7 @@
 // the keymap into the reducer; the only side effect a key can cause (a signal) goes through the
 // injected Signaller, which watch mode does not have.
 import { Box, Text, useApp, useStdin, useStdout } from 'ink';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { SORT_COLUMNS } from '../model/filter.js';
 import { sanitize } from '../model/sanitize.js';
 import { SIGNALS, type Signaller, type Target } from '../proc/signal.js';
@@ -13,8 +13,10 @@ import { dialogHeight, HelpScreen, Picker, SignalDialog } from './components/Ove
 import { SessionTable } from './components/SessionTable.js';
 import { commandFor, footerHints, splitKeys, type KeyPress } from './keymap.js';
 import { layoutFor } from './layout.js';
-import { describeProcesses, describeSession, toRows, type Row } from './rows.js';
-import { followSelection, initialState, reduce, type Action, type Dialog, type DialogTarget, type UiState } from './state.js';
+import { describeProcesses, describeSession, sessionUsers, type Row } from './rows.js';
+import { screenOf } from './screen.js';
+import { useScreenState } from './use-screen-state.js';
+import { initialState, reduce, type Action, type Dialog, type DialogTarget, type UiState } from './state.js';
 import { makeTheme } from './theme.js';
 import type { SortColumn } from '../model/filter.js';
 import { formatEndpoint } from '../model/columns.js';
@@ -117,7 +119,6 @@ function targetFor(row: Row): (Target & { kind: DialogTarget['kind']; needsYes: 
 export function App(props: AppProps) {
   const { store, signaller, readOnly } = props;
   const { exit } = useApp();
-  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   // UI state lives in a ref updated synchronously, so several keys arriving in one chunk each
   // see the state the previous one left; React gets a copy to render
   const uiRef = useRef<UiState | null>(null);
@@ -129,19 +130,17 @@ export function App(props: AppProps) {
   }, []);
   const size = useTerminalSize(props.size);
   const theme = useMemo(() => makeTheme(props.color), [props.color]);
+  // a poll that would draw the same frame is not taken: no render, no layout
+  const snapshot = useScreenState(store, ui, size);
+  const shownRef = useRef(snapshot);
+  shownRef.current = snapshot;
   const model = snapshot.model;
-
-  const rowsFor = (u: UiState, snap = store.getSnapshot()) =>
-    snap.model
-      ? toRows(snap.model, { view: u.view, filter: u.filter, user: u.user, idleOnly: u.idleOnly, sort: u.sort, inverted: u.inverted, collapsed: u.collapsed, cpu: snap.cpu })
-      : [];
-  const rows = useMemo(() => rowsFor(ui, snapshot), [snapshot, ui.view, ui.filter, ui.user, ui.idleOnly, ui.sort, ui.inverted, ui.collapsed]);
-  const selected = followSelection(ui, rows);
-  /** the current state and rows, for key handlers: never a stale closure */
+  const { rows, selected, bodyHeight } = screenOf(snapshot, ui, size);
+  /** the state and rows on screen, for key handlers: never a stale closure */
   const current = () => {
     const u = uiRef.current as UiState;
-    const rs = rowsFor(u);
-    return { ui: u, rows: rs, selected: followSelection(u, rs) };
+    const { rows: rs, selected: sel } = screenOf(shownRef.current, u, size);
+    return { ui: u, rows: rs, selected: sel };
   };
 
   useEffect(() => {
@@ -185,7 +184,7 @@ export function App(props: AppProps) {
     dispatch({ type: 'dialog', dialog });
   };
 
-  const users = useMemo(() => [...new Set((model?.sessions ?? []).map((s) => s.user).filter((u): u is string => u !== null))].sort(), [model]);
+  const users = useMemo(() => (model ? sessionUsers(model) : []), [model]);
 
   const onKey = (k: KeyPress) => {
     const { ui: u, rows: rs, selected: sel } = current();
@@ -344,8 +343,6 @@ export function App(props: AppProps) {
   ]
     .filter(Boolean)
     .join(' | ');
-  const headerHeight = 2 + Math.min(3, model?.listeners.length ?? 0);
-  const bodyHeight = Math.max(3, size.rows - headerHeight - 2);
   const row = rows[selected];
 
   let body;

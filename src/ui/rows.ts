@@ -35,26 +35,44 @@ export const sessionKey = (pid: number) => `s:${pid}`;
 
 const blank = (): SessionCells => ({ pid: '', user: '', tty: '', from: '', login: '', idle: '', cpu: '', state: '', command: '' });
 
-function cpuOf(s: Session, cpu: ReadonlyMap<string, number>): number | undefined {
+/**
+ * sshtop itself and what it runs (ss, sshd -T, logger), in the session it runs in. Its own CPU
+ * would be the one figure changing on an idle screen, redrawn only to show the cost of drawing it;
+ * so it gets no CPU figure, and its short-lived helpers no rows.
+ */
+function observer(s: Session, selfPid: number): { self: number; helpers: Set<number> } | undefined {
+  const at = s.processes.findIndex((p) => p.pid === selfPid);
+  if (at < 0) return undefined;
+  const depth = (s.processes[at] as SessionProcess).depth;
+  const helpers = new Set<number>();
+  // processes are listed depth first: the helpers are the deeper ones right after sshtop
+  for (let i = at + 1; i < s.processes.length && (s.processes[i] as SessionProcess).depth > depth; i++) helpers.add((s.processes[i] as SessionProcess).pid);
+  return { self: selfPid, helpers };
+}
+
+function cpuOf(s: Session, cpu: ReadonlyMap<string, number>, selfPid: number): number | undefined {
+  const obs = observer(s, selfPid);
   let sum: number | undefined;
   for (const p of s.processes) {
+    if (obs && (p.pid === obs.self || obs.helpers.has(p.pid))) continue;
     const v = cpu.get(`${p.pid}:${p.startTicks}`);
     if (v !== undefined) sum = (sum ?? 0) + v;
   }
   return sum;
 }
 
-function sessionRow(s: Session, now: number, cpu: ReadonlyMap<string, number>, depth: number): Row {
+function sessionRow(s: Session, now: number, cpu: ReadonlyMap<string, number>, depth: number, selfPid: number): Row {
   const cells = sessionCells(s, now);
-  const pct = cpuOf(s, cpu);
+  const pct = cpuOf(s, cpu, selfPid);
   if (pct !== undefined) cells.cpu = pct.toFixed(1);
   return { key: sessionKey(s.pid), kind: 'session', pid: s.pid, depth, cells, session: s, owner: s };
 }
 
-function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number): Row[] {
+function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number, selfPid: number): Row[] {
+  const obs = observer(s, selfPid);
   // the connection process itself is the session row
-  return s.processes.slice(1).map((p) => {
-    const pct = cpu.get(`${p.pid}:${p.startTicks}`);
+  return s.processes.slice(1).filter((p) => !obs?.helpers.has(p.pid)).map((p) => {
+    const pct = p.pid === obs?.self ? undefined : cpu.get(`${p.pid}:${p.startTicks}`);
     return {
       key: `p:${p.pid}:${p.startTicks}`,
       kind: 'process' as const,
@@ -74,14 +92,15 @@ export function visibleSessions(model: Model, o: Pick<RowOptions, 'filter' | 'us
 export function toRows(model: Model, o: RowOptions): Row[] {
   const sessions = visibleSessions(model, o);
   const now = model.takenAt;
-  if (o.view === 'flat') return sessions.map((s) => sessionRow(s, now, o.cpu, 0));
+  const selfPid = model.self.pid;
+  if (o.view === 'flat') return sessions.map((s) => sessionRow(s, now, o.cpu, 0, selfPid));
   const rows: Row[] = [];
   const placed = new Set<number>();
   const addSessions = (list: Session[]) => {
     for (const s of list) {
       placed.add(s.pid);
-      rows.push(sessionRow(s, now, o.cpu, 1));
-      if (!o.collapsed.has(s.pid)) rows.push(...processRows(s, o.cpu, 1));
+      rows.push(sessionRow(s, now, o.cpu, 1, selfPid));
+      if (!o.collapsed.has(s.pid)) rows.push(...processRows(s, o.cpu, 1, selfPid));
     }
   };
   for (const l of model.listeners) {
@@ -115,4 +134,9 @@ export function describeProcesses(s: Session): string {
   const names = s.processes.filter((p) => p.role === 'process').map((p) => sanitize(p.comm));
   const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? '…' : '');
   return `${s.processes.length} processes${shown ? `: ${shown}` : ''}`;
+}
+
+/** the users that have sessions, for the user picker */
+export function sessionUsers(model: Model): string[] {
+  return [...new Set(model.sessions.map((s) => s.user).filter((u): u is string => u !== null))].sort();
 }

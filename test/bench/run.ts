@@ -66,6 +66,9 @@ interface TickStats {
   procs: number;
   sessions: number;
   childCpuPerTick: number;
+  /** ticks whose poll changed the screen, so a frame was drawn */
+  framesDrawn: number;
+  ticks: number;
 }
 
 function tickStats(run: TickRun): TickStats {
@@ -84,6 +87,8 @@ function tickStats(run: TickRun): TickStats {
     totalWall: summarize(run.samples.map((s) => s.total.wall)),
     scans,
     collectByScan,
+    framesDrawn: run.samples.filter((s) => s.frameBytes > 0).length,
+    ticks: run.samples.length,
     procs: run.procs,
     sessions: run.sessions,
     childCpuPerTick: run.childCpuPerTick,
@@ -289,6 +294,7 @@ function printReport(r: any): void {
   row(['tick: total process, mean', ...r.levels.map((l: any) => String(round(l.ticks.total.mean)))], w);
   row(['tick: total wall', ...r.levels.map((l: any) => ms(l.ticks.totalWall))], w);
   row(['tick: children (ss, sshd -T), mean', ...r.levels.map((l: any) => String(round(l.ticks.childCpuPerTick)))], w);
+  row(['ticks that drew a frame', ...r.levels.map((l: any) => `${l.ticks.framesDrawn} of ${l.ticks.ticks}`)], w);
   row(['tick scans (walk / new-pids / full)', ...r.levels.map((l: any) => `${l.ticks.scans.walk ?? 0}/${l.ticks.scans['new-pids'] ?? 0}/${l.ticks.scans.full ?? 0}`)], w);
   row(['reader alone, walk of the known trees', ...r.levels.map((l: any) => `${ms(l.walk.thread)} (${l.walk.procs})`)], w);
   row(['collect, walk ticks', ...r.levels.map((l: any) => (l.ticks.collectByScan.walk ? ms(l.ticks.collectByScan.walk) : '-'))], w);

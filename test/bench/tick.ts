@@ -19,7 +19,7 @@ export interface TickSample {
   total: Cost;
   /** how the reader found its processes this tick */
   scan: string;
-  /** bytes Ink wrote for the frame */
+  /** bytes Ink wrote for the frame (0: the poll changed nothing on screen, no frame was drawn) */
   frameBytes: number;
 }
 
@@ -148,7 +148,9 @@ export async function measureTicks(opts: TickOptions): Promise<TickRun> {
   };
   store.subscribe(() => {
     setImmediate(() => {
-      if (!at?.t2 || !at.t3 || !at.t4) return;
+      if (!at?.t2 || !at.t3) return;
+      // a poll that changes nothing on screen draws no frame: its render phase ends here
+      if (!at.t4) at.t4 = mark();
       seen++;
       if (seen === warmup) childStart = procCpu('self')?.children ?? 0;
       if (seen > warmup) {

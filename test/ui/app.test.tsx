@@ -1,7 +1,10 @@
 import { render } from 'ink-testing-library';
+import { Profiler } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/ui/App.js';
 import { decodeKey } from '../../src/ui/keymap.js';
+import type { Session, SessionProcess } from '../../src/model/types.js';
+import { createStaticStore } from '../../src/store/poll-store.js';
 import { fakeModel, fakeSignaller, fakeStore } from './fake-model.js';
 
 const strip = (s: string | undefined) => (s ?? '').replace(/\u001b\[[0-9;]*m/g, '');
@@ -67,6 +70,54 @@ describe('screen', () => {
     expect(lines.every((l) => [...l].length <= 40)).toBe(true);
     expect(f).toContain('USER');
     expect(f).not.toContain('FROM');
+  });
+});
+
+describe('redrawing', () => {
+  it('a poll that changes nothing visible is not rendered; one that does is', async () => {
+    const store = fakeStore();
+    let commits = 0;
+    const app = render(
+      <Profiler id="app" onRender={() => commits++}>
+        <App store={store} readOnly={false} signaller={fakeSignaller()} host="web-1" color={false} sort="user" size={{ columns: 140, rows: 30 }} />
+      </Profiler>,
+    );
+    await until(app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
+    await new Promise((r) => setTimeout(r, 50));
+    const settled = commits;
+    // one second later every idle figure grew by a second: the screen shows minutes, so no frame
+    for (let s = 1; s <= 3; s++) {
+      store.set({ model: fakeModel({ secondsLater: s }), polls: 1 + s });
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(commits).toBe(settled);
+    // a new session appears: drawn
+    const more = fakeModel({ secondsLater: 4 });
+    const dave = { ...(more.sessions[0] as Session), pid: 700, user: 'dave', ttys: ['pts/9'] };
+    store.set({ model: { ...more, sessions: [...more.sessions, dave] }, polls: 5 });
+    await until(app.lastFrame, (x) => x.includes(' dave '), 'the new session');
+    expect(commits).toBeGreaterThan(settled);
+  });
+
+  it("sshtop's own process shows no CPU figure and its helpers no rows", async () => {
+    const model = fakeModel({ selfPid: 990 });
+    const own = model.sessions.find((s) => s.pid === 500) as Session;
+    const node = own.processes.find((p) => p.pid === 990) as SessionProcess;
+    const ss: SessionProcess = { ...node, pid: 991, ppid: 990, depth: node.depth + 1, command: 'ss -tinHe state established', comm: 'ss' };
+    own.processes.push(ss);
+    const cpu = new Map([
+      [`990:${node.startTicks}`, 3],
+      [`991:${ss.startTicks}`, 2],
+      [`502:${(own.processes.find((p) => p.pid === 502) as SessionProcess).startTicks}`, 1],
+    ]);
+    const store = createStaticStore({ model, error: null, paused: false, cpu, polls: 2 });
+    const app = render(<App store={store} readOnly={true} host="web-1" color={false} sort="user" size={{ columns: 140, rows: 40 }} />);
+    const f = await until(app.lastFrame, (x) => x.includes('node sshtop'), 'the own session expanded');
+    expect(f).not.toContain('ss -tinHe');
+    const line = (pred: (l: string) => boolean) => f.split('\n').find(pred) ?? '';
+    // the session's CPU is its shell's 1 %, not sshtop's 3 % or ss's 2 %
+    expect(line((l) => l.includes(' 500 ') && l.includes('203.0.113.7'))).toMatch(/ 1\.0 /);
+    expect(line((l) => l.includes('node sshtop'))).not.toMatch(/\d\.\d/);
   });
 });
 

@@ -18,7 +18,7 @@ function session(pid: number, user: string, uid: number, tty: string, extra: { c
 }
 
 /** alice (fresh, vim), bob (idle 2 h), carol (dead peer… no: an ssh client inside), root (own) */
-export function fakeModel(opts: { selfPid?: number } = {}): Model {
+export function fakeModel(opts: { selfPid?: number; secondsLater?: number } = {}): Model {
   const procs = [
     proc(100, 1, 'sshd: /usr/sbin/sshd -D [listener] 1 of 10-100 startups', { startTicks: 500 }),
     ...session(200, 'alice', 1000, 'pts/1', { child: 'vim notes.txt', port: 50001 }),
@@ -46,7 +46,9 @@ export function fakeModel(opts: { selfPid?: number } = {}): Model {
     ['pts/3', ago(30)],
     ['pts/4', ago(2)],
   ]);
-  return buildModel({ ...snap, sockets, ttyAtimes }, { idleSeconds: 600, selfPid: opts.selfPid ?? 990 });
+  // the same machine polled again later: every idle figure grows, nothing else happened
+  const takenAt = snap.takenAt + (opts.secondsLater ?? 0) * 1000;
+  return buildModel({ ...snap, takenAt, sockets, ttyAtimes }, { idleSeconds: 600, selfPid: opts.selfPid ?? 990 });
 }
 
 export function fakeStore(model: Model = fakeModel()) {

@@ -29,26 +29,48 @@ export function countByState(model: Model): string {
   return parts.join(', ');
 }
 
+/** everything the header shows that comes from the model, as text (also the screen's change key) */
+export interface HeaderInfo {
+  /** `up 3d4h 21:25`: minutes, not seconds, so an idle screen need not be redrawn every second */
+  clock: string;
+  counts: string | null;
+  listeners: string[];
+  own: string;
+}
+
+export function headerInfo(model: Model | null): HeaderInfo {
+  if (!model) return { clock: 'up ? --:--', counts: null, listeners: [], own: '' };
+  const up = Math.floor(model.takenAt / 1000 - model.btime);
+  const uptime = model.btime > 0 ? formatSeconds(up - (up % 60)) : '?';
+  const own = model.self.sessionPid;
+  return {
+    clock: `up ${uptime} ${new Date(model.takenAt).toTimeString().slice(0, 5)}`,
+    counts: countByState(model),
+    listeners: model.listeners.slice(0, 3).map(
+      (l) =>
+        `listener ${l.pid}: ${l.startups ? `${l.startups.active} of ${l.startups.start}-${l.startups.full} startups` : 'startups unknown'}${l.policy ? ` | ${describeDrop(l.policy)}` : ''}`,
+    ),
+    own: own ? `* you are here: session ${own}` : 'not inside an SSH session',
+  };
+}
+
 export function Header({ host, model, readOnly, paused, error, theme, settings }: HeaderProps) {
-  const uptime = model && model.btime > 0 ? formatSeconds(Math.floor(model.takenAt / 1000 - model.btime)) : '?';
-  const time = model ? new Date(model.takenAt).toTimeString().slice(0, 8) : '--:--:--';
-  const own = model?.self.sessionPid;
+  const info = headerInfo(model);
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold>sshtop</Text> {sanitize(host)} up {uptime} {time}
-        {model ? ` | ${countByState(model)}` : ' | reading…'}
+        <Text bold>sshtop</Text> {sanitize(host)} {info.clock}
+        {info.counts === null ? ' | reading…' : ` | ${info.counts}`}
         {readOnly && <Text color={theme.badge} bold inverse> READ-ONLY </Text>}
         {paused && <Text color={theme.badge} bold> [PAUSED]</Text>}
       </Text>
-      {model?.listeners.slice(0, 3).map((l) => (
-        <Text key={l.pid} wrap="truncate" color={theme.dim}>
-          listener {l.pid}: {l.startups ? `${l.startups.active} of ${l.startups.start}-${l.startups.full} startups` : 'startups unknown'}
-          {l.policy ? ` | ${describeDrop(l.policy)}` : ''}
+      {info.listeners.map((l) => (
+        <Text key={l} wrap="truncate" color={theme.dim}>
+          {l}
         </Text>
       ))}
       <Text wrap="truncate">
-        {own ? `* you are here: session ${own}` : 'not inside an SSH session'}
+        {info.own}
         {settings ? ` | ${settings}` : ''}
         {error ? <Text color={theme.error}> | read failed: {sanitize(error)} (showing the last good snapshot)</Text> : null}
       </Text>
