@@ -56,6 +56,29 @@ function exitSignal(stat: string): number | undefined {
   return Number.isInteger(n) ? n : undefined;
 }
 
+/**
+ * How often the TCP tables are re-read for the connections' state (queues, timers: a dead peer).
+ * The kernel formats every TCP socket of the namespace for each read (~4.5 ms here with 200), so
+ * the cost follows the machine's connections, not its sessions; a new socket is looked up at once.
+ */
+const NET_REFRESH_MS = 10_000;
+
+/** a settled SSH title is read again at least this often (ms) */
+const TITLE_RECHECK_MS = 10_000;
+
+/**
+ * Whether an SSH daemon's title changes only together with its children: a logged-in user's
+ * (`alice@pts/3`, `alice@notty`, `alice`, `alice [priv]`) changes when a channel opens or closes,
+ * and that forks or reaps a child; Dropbear never retitles. A listener's startups count and the
+ * pre-auth forms (`[net]`, `unknown [priv]`, sshd-auth) change without that: they are read every
+ * tick.
+ */
+function settledTitle(comm: string, argv: readonly string[]): boolean {
+  if (comm === 'dropbear') return true;
+  const m = /^(?:sshd|sshd-session): ([^\s@[\]]+)(?:@\S+| \[priv\])?$/.exec(argv.length === 1 ? (argv[0] as string) : '');
+  return m !== null && m[1] !== 'unknown';
+}
+
 const DENIED = 'some processes are not visible to this user (permission denied); run as root to see every session fully';
 const HIDDEN = "other users' processes are hidden from this user (/proc is mounted with hidepid); run as root to see every session";
 
@@ -72,6 +95,8 @@ interface Cached {
   uid: number | null;
   /** argv of a non-sshd process, valid while its comm is unchanged (exec changes both) */
   argv?: { comm: string; argv: string[] };
+  /** an SSH daemon's title, with its children and the time it was read (see settledTitle) */
+  title?: { argv: string[]; children: string; at: number };
   /** tcp: one of the inodes is in a TCP table (the connection): the list is not read again */
   sockets?: { at: number; inodes: number[] | null; tcp?: boolean };
   netns?: string | null;
@@ -203,7 +228,8 @@ export class ProcReader {
     for (const pid of wanted) {
       const st = stats.get(pid) as StatFields;
       const rootOfFamily = family.has(pid) && !family.has(st.ppid);
-      const entry = this.readEntry(pid, st, family.has(pid), argvCache.get(pid), rootOfFamily, takenAt);
+      const kids = family.has(pid) ? (children.get(pid)?.join(',') ?? '') : '';
+      const entry = this.readEntry(pid, st, family.has(pid), argvCache.get(pid), rootOfFamily, takenAt, kids);
       if (entry) procs.set(pid, entry);
     }
 
@@ -519,6 +545,7 @@ export class ProcReader {
     argv0: string[] | undefined,
     wantCgroup: boolean,
     now: number,
+    kids: string,
   ): ProcEntry | undefined {
     const dir = join(this.procRoot, String(pid));
     let cached = this.identity.get(pid);
@@ -532,11 +559,18 @@ export class ProcReader {
       this.note(DENIED);
     }
     const comm = Buffer.from(st.comm, 'latin1').toString('utf8');
-    // sshd titles change (`unknown [priv]` → `alice [priv]`, new multiplexed ttys): re-read them;
-    // other argv only changes with exec, which also changes comm
+    // sshd titles change (`unknown [priv]` → `alice [priv]`, new multiplexed ttys): re-read them
+    // unless settled (settledTitle); other argv only changes with exec, which also changes comm
     let argv: string[];
-    if (argv0 !== undefined || isFamily) argv = argv0 ?? this.readArgv(pid);
-    else if (cached.argv && cached.argv.comm === comm) argv = cached.argv.argv;
+    if (argv0 !== undefined) argv = argv0;
+    else if (isFamily) {
+      const t = cached.title;
+      if (t && t.children === kids && now - t.at < TITLE_RECHECK_MS && settledTitle(comm, t.argv)) argv = t.argv;
+      else {
+        argv = this.readArgv(pid);
+        cached.title = { argv, children: kids, at: now };
+      }
+    } else if (cached.argv && cached.argv.comm === comm) argv = cached.argv.argv;
     else {
       argv = this.readArgv(pid);
       cached.argv = { comm, argv };
@@ -545,7 +579,7 @@ export class ProcReader {
     if (isFamily) {
       // an SSH process holds its connection from birth: once that socket is known, the fd list
       // (a readlink per descriptor) need not be read again
-      if (!cached.sockets || (!cached.sockets.tcp && now - cached.sockets.at >= (this.opts.netRefreshMs ?? 3000))) {
+      if (!cached.sockets || (!cached.sockets.tcp && now - cached.sockets.at >= (this.opts.netRefreshMs ?? NET_REFRESH_MS))) {
         cached.sockets = { at: now, inodes: this.readSocketInodes(dir) };
       }
       sockets = cached.sockets.inodes;
@@ -613,7 +647,7 @@ export class ProcReader {
 
   /**
    * TCP sockets of the session processes, per network namespace (read through a process living
-   * in it). The tables are costly to generate (~1 ms each here), so they are re-read only every
+   * in it). The tables are costly to generate (NET_REFRESH_MS), so they are re-read only every
    * netRefreshMs or when a socket appears that they do not hold yet, and tcp6 only when tcp lacks
    * one.
    */
@@ -627,7 +661,7 @@ export class ProcReader {
       byNs.set(key, group);
     }
     const out = new Map<number, TcpSocket>();
-    const refresh = this.opts.netRefreshMs ?? 3000;
+    const refresh = this.opts.netRefreshMs ?? NET_REFRESH_MS;
     for (const [key, { pid, inodes }] of byNs) {
       let cache = this.netCache.get(key);
       const unknown = (c: NetCache) => [...inodes].some((i) => !c.sockets.has(i) && !c.nonTcp.has(i));
