@@ -45,25 +45,23 @@ function needsSs(s: Session): boolean {
 }
 
 /**
- * `ss` costs a process spawn (~7 ms of CPU per call here, plus ss itself), so a polling caller
- * reuses its figures for SS_TTL_MS, like the reader's TCP tables (3 s), and runs it at once for a
- * socket it has not asked about yet. In between, time since the last send/receive grows by the
- * time elapsed (new traffic shows at the next run); time since the last ACK is kept as measured,
- * so a busy connection is never taken for a dead peer.
+ * `ss` costs a process spawn (through execa ~9 ms of CPU here, plus ss itself), so a polling
+ * caller reuses its figures: for SS_TTL_MS, or SS_TTL_UNACKED_MS while a connection has data
+ * unacknowledged (a peer that may be dead: its time since the last ACK matters), and runs it at
+ * once for a connection it has no figures for. In between, time since the last send/receive grows
+ * by the time elapsed, so traffic idle may lag by up to the TTL (idle is shown in minutes);
+ * time since the last ACK is kept as measured, so a busy connection is never taken for dead.
  */
-const SS_TTL_MS = 3_000;
-let ssCache: { at: number; asked: Set<number>; ss: Map<number, SsInfo> | null } | undefined;
+const SS_TTL_MS = 30_000;
+const SS_TTL_UNACKED_MS = 3_000;
+let ssCache: { at: number; ss: Map<number, SsInfo> | null } | undefined;
 
-async function ssFigures(model: Model): Promise<ReadonlyMap<number, SsInfo> | null> {
-  const now = model.takenAt;
-  const asked = new Set(model.sessions.filter(needsSs).map((s) => s.socketInode).filter((i): i is number => i !== null));
+/** the cached figures, aged to `now` (null when there are none) */
+function cachedSs(now: number): ReadonlyMap<number, SsInfo> | null {
   const c = ssCache;
-  if (!c || now - c.at >= SS_TTL_MS || now < c.at || [...asked].some((i) => !c.asked.has(i))) {
-    ssCache = { at: now, asked, ss: await readSs() };
-    return ssCache.ss;
-  }
+  if (!c || c.ss === null || now < c.at) return null;
   const age = now - c.at;
-  if (c.ss === null || age === 0) return c.ss;
+  if (age === 0) return c.ss;
   const aged = new Map<number, SsInfo>();
   for (const [inode, info] of c.ss) {
     aged.set(inode, {
@@ -73,6 +71,19 @@ async function ssFigures(model: Model): Promise<ReadonlyMap<number, SsInfo> | nu
     });
   }
   return aged;
+}
+
+/** whether the figures the model used must be read again: too old, or missing a connection */
+function ssStale(model: Model): boolean {
+  const wanted = model.sessions.filter(needsSs);
+  if (wanted.length === 0) return false;
+  const c = ssCache;
+  if (!c || model.takenAt < c.at) return true;
+  const age = model.takenAt - c.at;
+  // no ss here (or it failed): try again only after the long TTL
+  if (c.ss === null) return age >= SS_TTL_MS;
+  const ttl = wanted.some((s) => s.net !== null && s.net.txQueue > 0) ? SS_TTL_UNACKED_MS : SS_TTL_MS;
+  return age >= ttl || wanted.some((s) => s.socketInode !== null && !c.ss?.has(s.socketInode));
 }
 
 export interface TakeOptions {
@@ -99,11 +110,12 @@ export async function takeModel(source: SnapshotSource, o: CommonOptions, t: Tak
     policyFor: (pid) => policies.get(pid) ?? policies.get(null) ?? null,
     dStateSince: t.dStateSince,
   };
-  let full = buildModel(snap, opts);
   // ss only sees its own network namespace, which is the one of real sshd sessions, not of fixtures
-  if (o.procRoot === undefined && full.sessions.some(needsSs)) {
-    const ss = await ssFigures(full);
-    if (ss) full = buildModel(snap, { ...opts, ss });
+  const live = o.procRoot === undefined;
+  let full = buildModel(snap, { ...opts, ss: live ? cachedSs(snap.takenAt) : null });
+  if (live && ssStale(full)) {
+    ssCache = { at: snap.takenAt, ss: await readSs() };
+    if (ssCache.ss) full = buildModel(snap, { ...opts, ss: ssCache.ss });
   }
   const sessions = sortSessions(filterSessions(full.sessions, { user: o.user, filter: o.filter }), o.sort);
   return {

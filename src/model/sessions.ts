@@ -1,5 +1,6 @@
 // Build listeners and sessions (one per SSH connection) from a ProcSnapshot. Pure.
 import { parseSshConnection } from '../proc/parse.js';
+import { familyOf } from '../proc/ssh-names.js';
 import { classifyProcess } from './classify.js';
 import { applyStaleness, type StalenessOptions } from './network.js';
 import { findSelf } from './own.js';
@@ -40,13 +41,19 @@ export const FLAG_ORDER: Flag[] = [
   'socket-activated',
 ];
 
+const classified = new WeakMap<ProcSnapshot, Map<number, Classified>>();
+
+/** every process's class; computed once per snapshot (the policy lookup and the model both ask) */
 export function classifyAll(snap: ProcSnapshot): Map<number, Classified> {
+  const hit = classified.get(snap);
+  if (hit) return hit;
   const out = new Map<number, Classified>();
   for (const p of snap.procs.values()) {
     const parent = snap.procs.get(p.ppid);
-    const parentIsDropbear = parent !== undefined && classifyProcess(parent.comm, parent.argv).daemon === 'dropbear';
+    const parentIsDropbear = parent !== undefined && familyOf(parent.comm, parent.argv) === 'dropbear';
     out.set(p.pid, classifyProcess(p.comm, p.argv, parentIsDropbear));
   }
+  classified.set(snap, out);
   return out;
 }
 
