@@ -36,13 +36,16 @@ export function formatLogin(ms: number, now: number): string {
 }
 
 /**
- * Idle in whole minutes (`<1m`, `12m`, `2h05m`, `3d4h`). The kernel moves a tty's atime only every
- * few seconds anyway, and a column that changed every second would redraw an idle screen.
+ * Idle in whole minutes (`<1m`, `12m`, `2h05m`, `3d4h`), as of the last whole minute of the clock:
+ * idle grows on the minute, with the header's clock, while new activity shows at once (`<1m`).
+ * A column in seconds, or one whose sessions each cross a minute at their own second, would
+ * redraw an idle screen every second; the kernel moves a tty's atime only every few seconds anyway.
  */
-export function formatIdle(s: Session): string {
+export function formatIdle(s: Session, now: number): string {
   if (s.idleSeconds === null) return '-';
-  if (s.idleSeconds < 60) return '<1m';
-  const minutes = Math.floor(s.idleSeconds / 60);
+  const idle = s.idleSeconds - (Math.floor(now / 1000) % 60);
+  if (idle < 60) return '<1m';
+  const minutes = Math.floor(idle / 60);
   if (minutes < 90) return `${minutes}m`;
   return formatSeconds(minutes * 60);
 }
@@ -59,7 +62,7 @@ export function sessionCells(s: Session, now: number): SessionCells {
     tty: s.ttys.length > 0 ? s.ttys.join(',') : '-',
     from: s.remote ? formatEndpoint(s.remote) : '?',
     login: formatLogin(s.startedAt, now),
-    idle: formatIdle(s),
+    idle: formatIdle(s, now),
     cpu: s.cpuSeconds.toFixed(1),
     state: formatState(s),
     command: sanitize(s.command ?? '-'),

@@ -40,8 +40,9 @@ export interface HeaderInfo {
 
 export function headerInfo(model: Model | null): HeaderInfo {
   if (!model) return { clock: 'up ? --:--', counts: null, listeners: [], own: '' };
-  const up = Math.floor(model.takenAt / 1000 - model.btime);
-  const uptime = model.btime > 0 ? formatSeconds(up - (up % 60)) : '?';
+  // uptime as of the clock's minute, so both change in the same frame
+  const minute = model.takenAt - (model.takenAt % 60_000);
+  const uptime = model.btime > 0 ? formatSeconds(Math.max(0, Math.floor(minute / 1000 - model.btime))) : '?';
   const own = model.self.sessionPid;
   return {
     clock: `up ${uptime} ${new Date(model.takenAt).toTimeString().slice(0, 5)}`,
