@@ -87,6 +87,8 @@ export function buildModel(snap: ProcSnapshot, opts: BuildOptions): Model {
   for (const p of snap.procs.values()) {
     if (!isDaemon(p.pid) || roleOf(p.pid) === 'listener') continue;
     if (isDaemon(p.ppid) && roleOf(p.ppid) !== 'listener') continue;
+    // a zombie holds no connection: an exited sshd its (new) parent has not reaped yet
+    if (p.state === 'Z') continue;
     sessions.push(buildSession(p, snap, classes, children, roleOf(p.ppid) === 'listener', opts));
   }
 
