@@ -47,7 +47,8 @@ export function decodeKey(raw: string): KeyPress {
 export function splitKeys(raw: string): KeyPress[] {
   if (SEQUENCES[raw]) return [decodeKey(raw)];
   const out: KeyPress[] = [];
-  const re = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001bO.|\u001b\[\[.|\u001b\u001b|\u001b|\r\n|[\s\S]/gu;
+  // a lone ESC is one key: `ESC ESC O P` (Esc, then F1 in the same read) must not lose the F1
+  const re = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001bO.|\u001b\[\[.|\u001b|\r\n|[\s\S]/gu;
   for (const m of raw.matchAll(re)) {
     const k = decodeKey(m[0]);
     if (k.name || k.text) out.push(k);

@@ -2,7 +2,7 @@ import { render } from 'ink-testing-library';
 import { Profiler } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/ui/App.js';
-import { decodeKey } from '../../src/ui/keymap.js';
+import { decodeKey, splitKeys } from '../../src/ui/keymap.js';
 import type { Session, SessionProcess } from '../../src/model/types.js';
 import { createStaticStore } from '../../src/store/poll-store.js';
 import { fakeModel, fakeSignaller, fakeStore } from './fake-model.js';
@@ -192,6 +192,15 @@ describe('keys', () => {
     await t.press('p', (x) => x.includes('[PAUSED]'), 'paused');
     expect(t.store.getSnapshot().paused).toBe(true);
     await t.press('Z', (x) => !x.includes('[PAUSED]'), 'resumed');
+  });
+
+  it('splits a read holding several keys, an Esc before a function key included', () => {
+    const names = (raw: string) => splitKeys(raw).map((k) => k.name ?? k.text);
+    expect(names('\u001b\u001bOP')).toEqual(['escape', 'f1']);
+    expect(names('\u001b\u001b[20~')).toEqual(['escape', 'f9']);
+    expect(names('\u001b\u001b[A')).toEqual(['escape', 'up']);
+    expect(names('jjk')).toEqual(['j', 'j', 'k']);
+    expect(names('\u001b')).toEqual(['escape']);
   });
 
   it('decodes function keys that Ink does not report', () => {
