@@ -73,6 +73,13 @@ async function main(argv: string[]): Promise<number> {
   return runTui(o, source, mode === 'watch');
 }
 
+// a reader that went away (`sshtop --json | head`) is no failure: stop quietly, as cat does
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`sshtop: cannot write the output: ${e.message}\n`);
+  process.exit(1);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
