@@ -7,8 +7,9 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStat } from './parse.js';
 
-export const SIGNALS = ['TERM', 'HUP', 'INT', 'KILL', 'STOP', 'CONT', 'USR1', 'USR2'] as const;
-export type SignalName = (typeof SIGNALS)[number];
+import type { SignalName } from './signal-names.js';
+
+export { SIGNALS, type SignalName } from './signal-names.js';
 
 export interface Target {
   pid: number;

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
 import { startTmux, type Tmux } from './tmux.js';
@@ -59,14 +60,17 @@ function sshtopIn(t: Tmux): number | undefined {
 }
 
 /** whether a stack trace passes through the bundle chunk that holds the signaller (it alone has this message) */
+/** a bundle file holding the signaller (the one module that calls process.kill) */
+function isSignaller(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').includes('refusing to signal pid');
+  } catch {
+    return false;
+  }
+}
+
 function throughSignaller(stack: string): boolean {
-  return [...stack.matchAll(/file:\/\/(\/[^\s:)]+\.mjs)/g)].some(([, file]) => {
-    try {
-      return readFileSync(file as string, 'utf8').includes('refusing to signal pid');
-    } catch {
-      return false;
-    }
-  });
+  return [...stack.matchAll(/file:\/\/(\/[^\s:)]+\.mjs)/g)].some(([, file]) => isSignaller(file as string));
 }
 
 /** the terminal answers like a cooked one: icanon and echo on, typed text echoed, main screen */
@@ -245,17 +249,30 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
     });
   }
 
-  it('watch mode never pins a target nor calls process.kill; the interactive TUI does pin (control)', async () => {
+  it('watch mode never loads the signaller, pins a target nor calls process.kill; the interactive TUI does (control)', async () => {
     // a preload wraps fs.openSync and process.kill in the real process and logs each call with its stack
     const dir = mkdtempSync(join(tmpdir(), 'sshtop-trace-'));
     const preload = join(dir, 'trace.mjs');
+    const hooks = join(dir, 'hooks.mjs');
+    writeFileSync(
+      hooks,
+      [
+        "import fs from 'node:fs';",
+        'export async function load(url, context, next) {',
+        "  if (url.startsWith('file:')) fs.appendFileSync(process.env.SSHTOP_TRACE, JSON.stringify({ op: 'load', path: new URL(url).pathname, stack: '' }) + '\\n');",
+        '  return next(url, context);',
+        '}',
+      ].join('\n'),
+    );
     writeFileSync(
       preload,
       [
         "import fs from 'node:fs';",
-        "import { syncBuiltinESMExports } from 'node:module';",
+        "import { register, syncBuiltinESMExports } from 'node:module';",
         'const log = process.env.SSHTOP_TRACE;',
         'const write = (r) => fs.appendFileSync(log, JSON.stringify(r) + "\\n");',
+        // every module the process loads, logged from the loader's hooks thread
+        `register(${JSON.stringify(pathToFileURL(hooks).href)});`,
         'const open = fs.openSync;',
         'fs.openSync = function (path, ...rest) {',
         '  if (/^\\/proc\\/\\d+\\/stat$/.test(String(path))) write({ op: "open", path: String(path), stack: new Error().stack });',
@@ -302,6 +319,7 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
       await t1.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
       const pins = entries(tuiLog).filter((e) => e.op === 'open' && throughSignaller(e.stack));
       expect(pins.map((e) => e.path)).toEqual([`/proc/${truthPid(target)}/stat`]);
+      expect(entries(tuiLog).some((e) => e.op === 'load' && isSignaller(e.path as string)), 'the TUI loads the signaller').toBe(true);
       // and the reader's own opens of /proc/*/stat do not count as pins
       expect(entries(tuiLog).filter((e) => e.op === 'open' && !throughSignaller(e.stack)).length).toBeGreaterThan(0);
       t1.send('Escape');
@@ -325,6 +343,9 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
       const log = entries(watchLog);
       expect(log.filter((e) => e.op === 'open').length, 'the reader ran').toBeGreaterThan(0);
       expect(log.filter((e) => e.op === 'open' && throughSignaller(e.stack))).toEqual([]);
+      // stronger: the code that calls process.kill is not even loaded in watch mode
+      expect(log.filter((e) => e.op === 'load').length, 'modules were traced').toBeGreaterThan(3);
+      expect(log.filter((e) => e.op === 'load' && isSignaller(e.path as string)).map((e) => e.path)).toEqual([]);
       expect(log.filter((e) => e.op === 'kill')).toEqual([]);
       expect(target.exited()).toBe(false);
     } finally {

@@ -1,7 +1,7 @@
 // Help, pickers and the signal dialog: small boxes drawn over the list.
 import { Box, Text } from 'ink';
 import { fitCells } from '../../model/columns.js';
-import { SIGNALS } from '../../proc/signal.js';
+import { SIGNALS } from '../../proc/signal-names.js';
 import { keyHelp } from '../keymap.js';
 import type { Dialog } from '../state.js';
 import type { Theme } from '../theme.js';
