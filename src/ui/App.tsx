@@ -20,7 +20,7 @@ import { useScreenState } from './use-screen-state.js';
 import { initialState, reduce, type Action, type Dialog, type DialogTarget, type UiState } from './state.js';
 import { makeTheme } from './theme.js';
 import type { SortColumn } from '../model/filter.js';
-import { formatEndpoint } from '../model/columns.js';
+import { fitCells, formatEndpoint } from '../model/columns.js';
 
 export interface AppProps {
   readonly store: SessionStore;
@@ -371,7 +371,7 @@ export function App(props: AppProps) {
       <Header host={props.host} model={model} readOnly={readOnly} paused={snapshot.paused} error={snapshot.error} theme={theme} settings={settings} />
       {body}
       <Text wrap="truncate" color={theme.status}>
-        {prompt ?? ui.status ?? (notice ? `note: ${notice}` : ' ')}
+        {fitCells(prompt ?? ui.status ?? (notice ? `note: ${notice}` : ' '), size.columns)}
       </Text>
       <Text wrap="truncate" inverse>
         {keysActive ? footerHints(readOnly) : `${readOnly ? 'READ-ONLY  ' : ''}no keyboard (stdin is not a terminal): Ctrl+C to stop`}

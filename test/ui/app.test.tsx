@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import { Profiler } from 'react';
+import stringWidth from 'string-width';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/ui/App.js';
 import { decodeKey, splitKeys } from '../../src/ui/keymap.js';
@@ -60,6 +61,16 @@ describe('screen', () => {
     expect(line('alice')).toContain('vim notes.txt');
     expect(f).toContain('preauth');
     expect(f).toContain('F9/k signal');
+  });
+
+  it('a status line with double-width text stays within the terminal', async () => {
+    const t = setup({ size: { columns: 40, rows: 10 } });
+    await until(t.app.lastFrame, (x) => x.includes('PID'), 'table');
+    // a search that matches nothing echoes the (wide) text back in the status line
+    await t.press('/', (x) => x.includes('search:'), 'search');
+    await typeKeys(t, [...'日本語の長い名前を探す検索語'.repeat(2), '\r']);
+    const f = await until(t.app.lastFrame, (x) => x.includes('no match'), 'the status');
+    for (const line of f.split('\n')) expect(stringWidth(line), line).toBeLessThanOrEqual(40);
   });
 
   it('fits 40x10 with the most important columns', async () => {
