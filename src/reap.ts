@@ -19,9 +19,9 @@ rules (a session matching any rule is ended; at least one rule is required):
   --max-age <duration>         logged in at least this long
   --dead-peer                  the client stopped acknowledging data / probes
   --preauth-older <duration>   connections still unauthenticated after this long
-filters:  --user <name> (repeatable), --exclude-user <name> (repeatable)
+filters:  --user <name>, --exclude-user <name>, --port <n> (the sshd's local port; each repeatable)
 actions:  --signal (default TERM), --grace <duration> (then SIGKILL survivors),
-          --warn "msg" (written to the session's terminals first), --yes (act; default: dry run), --json`;
+          --warn "msg" (written to the session's terminals, 2 s before the signal), --yes (act; default: dry run), --json`;
 
 export interface ReapOptions {
   rules: ReapRules;
@@ -54,6 +54,7 @@ export function parseReapArgs(argv: string[]): ReapOptions {
         'preauth-older': { type: 'string' },
         user: { type: 'string', multiple: true },
         'exclude-user': { type: 'string', multiple: true },
+        port: { type: 'string', multiple: true },
         signal: { type: 'string' },
         grace: { type: 'string' },
         warn: { type: 'string' },
@@ -72,6 +73,11 @@ export function parseReapArgs(argv: string[]): ReapOptions {
     preauthOlderSeconds: dur('--preauth-older', values['preauth-older'] as string | undefined),
     users: (values.user as string[] | undefined) ?? [],
     excludeUsers: (values['exclude-user'] as string[] | undefined) ?? [],
+    ports: ((values.port as string[] | undefined) ?? []).map((v) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1 || n > 65535) throw new UsageError(`reap --port: expected a TCP port (1-65535), got '${v}'`);
+      return n;
+    }),
   };
   const help = values.help === true;
   if (!help && !hasRule(rules)) throw new UsageError('reap: give at least one rule (--idle, --max-age, --dead-peer or --preauth-older)');
@@ -89,6 +95,8 @@ export function parseReapArgs(argv: string[]): ReapOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** how long --warn gives sshd to carry the message to the clients before the signal */
+const WARN_DELIVERY_MS = 2000;
 
 export async function runReap(common: CommonOptions, argv: string[]): Promise<number> {
   const o = parseReapArgs(argv);
@@ -107,6 +115,8 @@ export async function runReap(common: CommonOptions, argv: string[]): Promise<nu
     if (o.warn !== undefined) {
       const message = sanitize(o.warn);
       outcomes.forEach((out) => (out.warned = warnTtys(out.decision.session.ttys, message, common.devRoot)));
+      // the text sits in the pty until sshd forwards it; a signal at once ends sshd first
+      if (outcomes.some((out) => out.warned.length > 0)) await sleep(WARN_DELIVERY_MS);
     }
     outcomes.forEach((out, i) => out.results.push(signaller.send(pinned[i] as Pinned, o.signal)));
     if (o.graceSeconds !== undefined && o.signal !== 'KILL') {

@@ -9,6 +9,8 @@ export interface ReapRules {
   preauthOlderSeconds?: number | undefined;
   users?: string[];
   excludeUsers?: string[];
+  /** only connections that came in on these local ports (which sshd: a public one, not the admins') */
+  ports?: number[];
 }
 
 export interface ReapDecision {
@@ -47,6 +49,8 @@ export function selectForReap(model: Model, r: ReapRules): ReapSelection {
   for (const s of model.sessions) {
     if (r.users && r.users.length > 0 && (s.user === null || !r.users.includes(s.user))) continue;
     if (r.excludeUsers && s.user !== null && r.excludeUsers.includes(s.user)) continue;
+    // a connection whose port is unknown (not visible to this user) is not known to match
+    if (r.ports && r.ports.length > 0 && (s.local === null || !r.ports.includes(s.local.port))) continue;
     const reasons = reasonsFor(s, r, model.takenAt);
     if (reasons.length === 0) continue;
     if (own.has(s.pid) || s.flags.includes('own')) spared.push({ session: s, reasons: [...reasons, 'spared: your own session'] });

@@ -30,7 +30,8 @@ describe.runIf(skipReason === undefined)('sshtop reap on a real sshd', () => {
   async function reapFromOwn(args: string): Promise<{ status: number; json: ReapJson }> {
     const out = join(lab.dir, `reap-${Date.now()}.json`);
     const audit = join(lab.dir, 'audit.log');
-    const pending = lab.run(own, `sleep 2; SSHTOP_AUDIT_LOG=${audit} ${process.execPath} ${SSHTOP} reap ${args} --json > ${out} 2>${out}.err; echo "rc=$?"`, 30_000);
+    // --port: only this lab's sessions, never anyone else's on a shared machine
+    const pending = lab.run(own, `sleep 2; SSHTOP_AUDIT_LOG=${audit} ${process.execPath} ${SSHTOP} reap ${args} --port ${lab.port} --json > ${out} 2>${out}.err; echo "rc=$?"`, 30_000);
     await sleep(800);
     lab.makeIdle(own.tty!, 7200);
     const text = await pending;
@@ -108,7 +109,7 @@ describe.runIf(skipReason === undefined)('sshtop reap on a real sshd', () => {
         500,
       );
       for (const s of flagged) if (s.pid !== victim) expect(s.flags).not.toContain('dead-peer');
-      const r = runSshtop(['reap', '--dead-peer', '--yes', '--json'], { SSHTOP_AUDIT_LOG: join(lab.dir, 'audit.log') });
+      const r = runSshtop(['reap', '--dead-peer', '--port', String(lab.port), '--yes', '--json'], { SSHTOP_AUDIT_LOG: join(lab.dir, 'audit.log') });
       expect(r.status, r.stderr).toBe(0);
       const json = JSON.parse(r.stdout) as ReapJson;
       expect(json.matched.map((m) => m.pid)).toEqual([victim]);

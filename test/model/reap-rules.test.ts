@@ -33,7 +33,12 @@ function model(selfPid: number) {
     ['pts/3', atime(60)],
     ['pts/4', atime(3 * 3600)],
   ]);
-  return buildModel({ ...snap, ttyAtimes }, { idleSeconds: 600, selfPid });
+  // alice's two sessions came in through different daemons: port 22 and an admin sshd on 2222
+  const sock = (inode: number, port: number) =>
+    [inode, { inode, local: { address: '10.0.0.1', port }, remote: { address: '203.0.113.7', port: 40000 + inode }, state: 1, txQueue: 0, rxQueue: 0, timer: 0, timerJiffies: 0, retransmits: 0, uid: 0, probes: 0 }] as const;
+  const procsWithSockets = new Map([...snap.procs].map(([pid, p]) => [pid, pid === 200 || pid === 400 ? { ...p, sockets: [pid] } : p]));
+  const sockets = new Map([sock(200, 22), sock(400, 2222)]);
+  return buildModel({ ...snap, procs: procsWithSockets, sockets, ttyAtimes }, { idleSeconds: 600, selfPid });
 }
 
 const pids = (sel: ReturnType<typeof selectForReap>) => sel.matched.map((d) => d.session.pid).sort();
@@ -59,6 +64,14 @@ describe('reap rules', () => {
     expect(pids(selectForReap(m, { idleSeconds: 30 }))).toEqual([200, 400]);
   });
 
+  it('--port narrows to the connections of one sshd; an unknown port never matches', () => {
+    expect(pids(selectForReap(m, { idleSeconds: 30, ports: [22] }))).toEqual([200]);
+    expect(pids(selectForReap(m, { idleSeconds: 30, ports: [2222] }))).toEqual([400]);
+    expect(pids(selectForReap(m, { idleSeconds: 30, ports: [22, 2222] }))).toEqual([200, 400]);
+    // bob's and the pre-auth connection's sockets are not visible here: no port, no match
+    expect(pids(selectForReap(m, { preauthOlderSeconds: 0, ports: [22] }))).toEqual([]);
+  });
+
   it('--preauth-older selects only unauthenticated connections; --idle never does', () => {
     expect(pids(selectForReap(m, { preauthOlderSeconds: 120 }))).toEqual([600]);
     expect(pids(selectForReap(m, { preauthOlderSeconds: 1000 }))).toEqual([]);
@@ -76,6 +89,11 @@ describe('reap arguments', () => {
     const o = parseReapArgs(['--idle', '30m', '--user', 'a', '--user', 'b', '--signal', 'sighup', '--grace', '10s', '--yes']);
     expect(o.rules).toMatchObject({ idleSeconds: 1800, users: ['a', 'b'] });
     expect(o).toMatchObject({ signal: 'HUP', graceSeconds: 10, yes: true, json: false });
+  });
+  it('--port takes repeated TCP ports', () => {
+    expect(parseReapArgs(['--idle', '1m', '--port', '22', '--port', '2222']).rules.ports).toEqual([22, 2222]);
+    expect(() => parseReapArgs(['--idle', '1m', '--port', '0'])).toThrow(/expected a TCP port/);
+    expect(() => parseReapArgs(['--idle', '1m', '--port', 'ssh'])).toThrow(/expected a TCP port/);
   });
   it('refuses to run without a rule, with a bad duration or a bad signal', () => {
     expect(() => parseReapArgs(['--yes'])).toThrow(/at least one rule/);
