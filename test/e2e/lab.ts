@@ -13,6 +13,7 @@
 // The system's sshd, its config and its port are never touched; nothing is killed by name.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,7 +193,9 @@ function ensureUsers(users: string[]): void {
       const r = spawnSync('useradd', ['-m', '-s', '/bin/bash', u], { encoding: 'utf8' });
       if (r.status !== 0 && !/already exists/.test(r.stderr)) throw new Error(`useradd ${u}: ${r.stderr}`);
     }
-    spawnSync('chpasswd', { input: `${u}:sshtop-lab-pw\n` });
+    // clients log in with the lab's key; a password nobody knows keeps a shared machine's own
+    // sshd from letting anyone in as a test user, and makes password prompts fail for real
+    spawnSync('chpasswd', { input: `${u}:${randomBytes(18).toString('base64')}\n` });
   }
 }
 
@@ -302,9 +305,6 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     '-l', user,
   ];
 
-  const localPortOf = (pid: number) =>
-    waitFor(`local port of ssh client ${pid}`, () => ssConnections().find((c) => c.pids.includes(pid) && c.peerPort === port)?.localPort, 15_000);
-
   function wrap(kind: Client['kind'], user: string | null, child: ChildProcess): Omit<Client, 'localPort'> {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -329,10 +329,20 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     };
   }
 
-  async function openSsh(kind: Client['kind'], user: string, args: string[]): Promise<Client> {
+  async function openSsh(kind: Client['kind'], user: string, args: string[], attempt = 1): Promise<Client> {
     const child = spawn('ssh', [...sshArgs(user), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const base = wrap(kind, user, child);
-    const localPort = await localPortOf(child.pid as number);
+    // MaxStartups (10:30:100) lets sshd drop a connection while many are opening at once, as it
+    // would a real client's; the lab tries again rather than wait for a port that never comes
+    const localPort = await waitFor(
+      `local port of ssh client ${child.pid}`,
+      () => (base.exited() ? 'dropped' : ssConnections().find((c) => c.pids.includes(child.pid as number) && c.peerPort === port)?.localPort),
+      30_000,
+    );
+    if (localPort === 'dropped') {
+      if (attempt >= 3) throw new Error(`ssh ${user} ${args.join(' ')}: the connection was dropped ${attempt} times: ${base.output()}`);
+      return openSsh(kind, user, args, attempt + 1);
+    }
     const client: Client = { ...base, localPort };
     clients.push(client);
     return client;
