@@ -17,6 +17,8 @@ export interface StoreState {
 export interface SessionStore {
   subscribe(listener: () => void): () => void;
   getSnapshot(): StoreState;
+  /** settles once the first poll is in (or failed): the first frame can show sessions */
+  readonly firstPoll: Promise<void>;
   setPaused(paused: boolean): void;
   stop(): void;
 }
@@ -88,7 +90,8 @@ export function createPollStore(opts: PollOptions): SessionStore {
     }, opts.intervalMs);
   };
 
-  void poll().then(schedule);
+  const firstPoll = poll();
+  void firstPoll.then(schedule);
 
   return {
     subscribe(l) {
@@ -96,6 +99,7 @@ export function createPollStore(opts: PollOptions): SessionStore {
       return () => listeners.delete(l);
     },
     getSnapshot: () => state,
+    firstPoll,
     setPaused(paused) {
       if (paused !== state.paused) publish({ ...state, paused });
     },
@@ -116,6 +120,7 @@ export function createStaticStore(initial: StoreState): SessionStore & { set(nex
       return () => listeners.delete(l);
     },
     getSnapshot: () => state,
+    firstPoll: Promise.resolve(),
     setPaused(paused) {
       state = { ...state, paused };
       for (const l of listeners) l();

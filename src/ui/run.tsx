@@ -3,10 +3,8 @@
 import { hostname } from 'node:os';
 import { render } from 'ink';
 import type { CommonOptions } from '../args.js';
-import type { SnapshotSource } from '../proc/source.js';
 import type { Signaller } from '../proc/signal.js';
-import { takeModel } from '../snapshot.js';
-import { createPollStore } from '../store/poll-store.js';
+import type { SessionStore } from '../store/poll-store.js';
 import { App } from './App.js';
 
 const ENTER = '\u001b[?1049h\u001b[?25l';
@@ -18,13 +16,11 @@ async function makeSignaller(): Promise<Signaller> {
   return createSignaller({ onSignal: (r) => audit.record(r) });
 }
 
-export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly: boolean): Promise<number> {
+/** `store` is already polling (started before this module loaded): the first frame waits for it */
+export async function runTui(o: CommonOptions, store: SessionStore, readOnly: boolean): Promise<number> {
   // watch mode never constructs a signaller: no key can reach process.kill
   const signaller = readOnly ? undefined : await makeSignaller();
-  const store = createPollStore({
-    intervalMs: o.intervalSeconds * 1000,
-    take: async (dStateSince) => (await takeModel(source, { ...o, user: undefined, filter: undefined }, { dStateSince })).full,
-  });
+  await store.firstPoll;
 
   const out = process.stdout;
   let restored = false;
