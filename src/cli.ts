@@ -69,14 +69,8 @@ async function main(argv: string[]): Promise<number> {
   // reads them once, when it loads. sshtop only gets here with a terminal on stdout: it draws.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  // the first poll starts before the UI loads: its children (sshd -T, ss) run while Ink compiles
-  const { createPollStore } = await import('./store/poll-store.js');
-  const store = createPollStore({
-    intervalMs: o.intervalSeconds * 1000,
-    take: async (dStateSince) => (await takeModel(source, { ...o, user: undefined, filter: undefined }, { dStateSince })).full,
-  });
   const { runTui } = await loadUi();
-  return runTui(o, store, mode === 'watch');
+  return runTui(o, source, mode === 'watch');
 }
 
 // a reader that went away (`sshtop --json | head`) is no failure: stop quietly, as cat does

@@ -18,24 +18,36 @@ export function sourceFor(o: CommonOptions): SnapshotSource {
 }
 
 const POLICY_TTL_MS = 60_000;
-const policyCache = new Map<string, { at: number; policy: Promise<Policy> }>();
+/** per config file: the read under way or done, and the last value it gave */
+const policyCache = new Map<string, { at: number; policy: Promise<Policy>; value?: Policy }>();
 
-function policyOf(command: string | undefined, procRoot: string | undefined): Promise<Policy> {
+function policyOf(command: string | undefined, procRoot: string | undefined): { policy: Promise<Policy>; value?: Policy } {
   const key = (command && configFileOf(command)) || '';
   const hit = policyCache.get(key);
-  if (hit && Date.now() - hit.at < POLICY_TTL_MS) return hit.policy;
-  const policy = readPolicy({ listenerCommand: command, procRoot });
-  policyCache.set(key, { at: Date.now(), policy });
-  return policy;
+  if (hit && Date.now() - hit.at < POLICY_TTL_MS) return hit;
+  // a refresh keeps the last value until it is in
+  const entry: { at: number; policy: Promise<Policy>; value?: Policy } = { at: Date.now(), policy: readPolicy({ listenerCommand: command, procRoot }), value: hit?.value };
+  void entry.policy.then((v) => (entry.value = v));
+  policyCache.set(key, entry);
+  return entry;
 }
 
-/** policies of every listener, and the system's (for sessions without one) */
-async function readPolicies(snap: ProcSnapshot, procRoot: string | undefined): Promise<Map<number | null, Policy>> {
+/**
+ * Policies of every listener, and the system's (for sessions without one). In the background, a
+ * policy not read yet (sshd -T takes tens of ms) is left out, unknown until a later poll.
+ */
+async function readPolicies(snap: ProcSnapshot, procRoot: string | undefined, background: boolean): Promise<Map<number | null, Policy>> {
   const out = new Map<number | null, Policy>();
   const classes = classifyAll(snap);
   const listeners = [...snap.procs.values()].filter((p) => classes.get(p.pid)?.role === 'listener');
-  await Promise.all(listeners.map(async (l) => out.set(l.pid, await policyOf(l.cmdline, procRoot))));
-  out.set(null, listeners[0] ? (out.get(listeners[0].pid) as Policy) : await policyOf(undefined, procRoot));
+  // every read starts before any is awaited: several listeners' sshd -T run side by side
+  const entries = [...listeners.map((l) => [l.pid, l.cmdline] as const), [null, listeners[0]?.cmdline] as const].map(
+    ([pid, command]) => [pid, policyOf(command, procRoot)] as const,
+  );
+  for (const [pid, entry] of entries) {
+    const policy = background ? entry.value : await entry.policy;
+    if (policy) out.set(pid, policy);
+  }
   return out;
 }
 
@@ -55,6 +67,8 @@ function needsSs(s: Session): boolean {
 const SS_TTL_MS = 30_000;
 const SS_TTL_UNACKED_MS = 3_000;
 let ssCache: { at: number; ss: Map<number, SsInfo> | null } | undefined;
+/** an ss run under way in the background: the next poll uses what it gives */
+let ssPending: Promise<void> | undefined;
 
 /** the cached figures, aged to `now` (null when there are none) */
 function cachedSs(now: number): ReadonlyMap<number, SsInfo> | null {
@@ -91,6 +105,11 @@ export interface TakeOptions {
   dStateSince?: ReadonlyMap<string, number>;
   /** skip the policy (no sshd -T, no config files) */
   noPolicy?: boolean;
+  /**
+   * a polling caller: the children (sshd -T, ss) run in the background and a poll never waits for
+   * them; it uses what they last gave (so the first frame is not held up by them)
+   */
+  background?: boolean;
 }
 
 export interface Taken {
@@ -103,7 +122,7 @@ export interface Taken {
 
 export async function takeModel(source: SnapshotSource, o: CommonOptions, t: TakeOptions = {}): Promise<Taken> {
   const snap = await source.read();
-  const policies = t.noPolicy || snap.source !== 'proc' ? new Map<number | null, Policy>() : await readPolicies(snap, o.procRoot);
+  const policies = t.noPolicy || snap.source !== 'proc' ? new Map<number | null, Policy>() : await readPolicies(snap, o.procRoot, t.background === true);
   const opts: BuildOptions = {
     idleSeconds: o.idleSeconds,
     selfPid: process.pid,
@@ -114,8 +133,14 @@ export async function takeModel(source: SnapshotSource, o: CommonOptions, t: Tak
   const live = o.procRoot === undefined;
   let full = buildModel(snap, { ...opts, ss: live ? cachedSs(snap.takenAt) : null });
   if (live && ssStale(full)) {
-    ssCache = { at: snap.takenAt, ss: await readSs() };
-    if (ssCache.ss) full = buildModel(snap, { ...opts, ss: ssCache.ss });
+    if (t.background) {
+      ssPending ??= readSs()
+        .then((ss) => void (ssCache = { at: snap.takenAt, ss }))
+        .finally(() => (ssPending = undefined));
+    } else {
+      ssCache = { at: snap.takenAt, ss: await readSs() };
+      if (ssCache.ss) full = buildModel(snap, { ...opts, ss: ssCache.ss });
+    }
   }
   const sessions = sortSessions(filterSessions(full.sessions, { user: o.user, filter: o.filter }), o.sort);
   return {

@@ -17,8 +17,8 @@ export interface StoreState {
 export interface SessionStore {
   subscribe(listener: () => void): () => void;
   getSnapshot(): StoreState;
-  /** settles once the first poll is in (or failed): the first frame can show sessions */
-  readonly firstPoll: Promise<void>;
+  /** begin polling (a store made with deferStart: once the first frame is on screen) */
+  start(): void;
   setPaused(paused: boolean): void;
   stop(): void;
 }
@@ -29,6 +29,8 @@ export interface PollOptions {
   intervalMs: number;
   clkTck?: number;
   now?: () => number;
+  /** wait for start(): the TUI draws its first frame before the first poll's scan */
+  deferStart?: boolean;
 }
 
 const key = (pid: number, startTicks: number) => `${pid}:${startTicks}`;
@@ -90,8 +92,13 @@ export function createPollStore(opts: PollOptions): SessionStore {
     }, opts.intervalMs);
   };
 
-  const firstPoll = poll();
-  void firstPoll.then(schedule);
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    void poll().then(schedule);
+  };
+  if (!opts.deferStart) start();
 
   return {
     subscribe(l) {
@@ -99,7 +106,7 @@ export function createPollStore(opts: PollOptions): SessionStore {
       return () => listeners.delete(l);
     },
     getSnapshot: () => state,
-    firstPoll,
+    start,
     setPaused(paused) {
       if (paused !== state.paused) publish({ ...state, paused });
     },
@@ -120,7 +127,7 @@ export function createStaticStore(initial: StoreState): SessionStore & { set(nex
       return () => listeners.delete(l);
     },
     getSnapshot: () => state,
-    firstPoll: Promise.resolve(),
+    start() {},
     setPaused(paused) {
       state = { ...state, paused };
       for (const l of listeners) l();

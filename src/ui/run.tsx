@@ -3,8 +3,10 @@
 import { hostname } from 'node:os';
 import { render } from 'ink';
 import type { CommonOptions } from '../args.js';
+import type { SnapshotSource } from '../proc/source.js';
 import type { Signaller } from '../proc/signal.js';
-import type { SessionStore } from '../store/poll-store.js';
+import { takeModel } from '../snapshot.js';
+import { createPollStore } from '../store/poll-store.js';
 import { App } from './App.js';
 
 const ENTER = '\u001b[?1049h\u001b[?25l';
@@ -16,11 +18,16 @@ async function makeSignaller(): Promise<Signaller> {
   return createSignaller({ onSignal: (r) => audit.record(r) });
 }
 
-/** `store` is already polling (started before this module loaded): the first frame waits for it */
-export async function runTui(o: CommonOptions, store: SessionStore, readOnly: boolean): Promise<number> {
+export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly: boolean): Promise<number> {
   // watch mode never constructs a signaller: no key can reach process.kill
   const signaller = readOnly ? undefined : await makeSignaller();
-  await store.firstPoll;
+  // the first frame (the header, 'reading…') is drawn before the first poll's scan of /proc, and
+  // no poll waits for sshd -T or ss: they run in the background and the next poll has them
+  const store = createPollStore({
+    intervalMs: o.intervalSeconds * 1000,
+    deferStart: true,
+    take: async (dStateSince) => (await takeModel(source, { ...o, user: undefined, filter: undefined }, { dStateSince, background: true })).full,
+  });
 
   const out = process.stdout;
   let restored = false;
@@ -36,6 +43,8 @@ export async function runTui(o: CommonOptions, store: SessionStore, readOnly: bo
     <App store={store} signaller={signaller} readOnly={readOnly} host={hostname()} color={o.color} sort={o.sort} filter={o.filter} user={o.user} />,
     { exitOnCtrlC: false, patchConsole: false },
   );
+  // the header is on screen: now the first scan
+  store.start();
   const bail = (code: number) => () => {
     instance.unmount();
     restore();

@@ -33,6 +33,20 @@ describe('polling store', () => {
     expect(a.cpu.get(`${vim.pid}:${vim.startTicks}`)).toBeGreaterThan(10);
   });
 
+  it('a deferred store reads nothing until start(): the first frame comes before the first scan', async () => {
+    let reads = 0;
+    const store = createPollStore({ intervalMs: 5, deferStart: true, take: async () => (reads++, withTicks(1)) });
+    await tick();
+    await tick();
+    expect(reads).toBe(0);
+    expect(store.getSnapshot().model).toBeNull();
+    store.start();
+    store.start();
+    while (store.getSnapshot().polls < 2) await tick();
+    store.stop();
+    expect(store.getSnapshot().model).not.toBeNull();
+  });
+
   it('keeps the last good model and says why when a read fails', async () => {
     let fail = false;
     const store = createPollStore({ intervalMs: 5, take: async () => {
