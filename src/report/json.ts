@@ -1,8 +1,8 @@
 // `sshtop --json`: the sshtop/1 schema (README "JSON schema"). Extended only by adding fields.
 import { escapeJsonUnsafe } from '../model/sanitize.js';
-import type { Model, Policy, Session } from '../model/types.js';
+import type { Endpoint, Flag, Listener, Model, Policy, Role, SelfInfo, Session, SessionNet, Startups } from '../model/types.js';
 
-export const SCHEMA = 'sshtop/1';
+export const SCHEMA = 'sshtop/1' as const;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -13,7 +13,61 @@ export interface JsonContext {
   policy?: Policy | null;
 }
 
-export function toJsonObject(model: Model, ctx: JsonContext): Record<string, unknown> {
+/** the sshtop/1 schema, as printed: the compiler holds the output to it, and the tests read it */
+export interface JsonProcess {
+  pid: number;
+  ppid: number;
+  user: string | null;
+  state: string;
+  tty: string | null;
+  role: Role;
+  command: string;
+  startedAt: string;
+}
+
+export interface JsonSession {
+  pid: number;
+  listenerPid: number | null;
+  user: string | null;
+  ttys: string[];
+  remote: Endpoint | null;
+  local: Endpoint | null;
+  startedAt: string;
+  idleSeconds: number | null;
+  idleSource: Session['idleSource'];
+  idleSources: Session['idleSources'];
+  flags: Flag[];
+  reasons: Session['reasons'];
+  command: string | null;
+  cpuSeconds: number;
+  daemon: Session['daemon'];
+  net: SessionNet | null;
+  timeouts: string[];
+  processes: JsonProcess[];
+}
+
+export interface JsonListener {
+  pid: number;
+  command: string;
+  startups: Startups | null;
+  daemon: Listener['daemon'];
+  policy: Policy | null;
+}
+
+export interface JsonSnapshot {
+  schema: typeof SCHEMA;
+  takenAt: string;
+  host: string;
+  self: SelfInfo;
+  policy: Policy | null;
+  source: JsonContext['source'];
+  missing: string[];
+  notices: string[];
+  listeners: JsonListener[];
+  sessions: JsonSession[];
+}
+
+export function toJsonObject(model: Model, ctx: JsonContext): JsonSnapshot {
   return {
     schema: SCHEMA,
     takenAt: iso(model.takenAt),
@@ -28,7 +82,7 @@ export function toJsonObject(model: Model, ctx: JsonContext): Record<string, unk
   };
 }
 
-function sessionJson(s: Session): Record<string, unknown> {
+function sessionJson(s: Session): JsonSession {
   return {
     pid: s.pid,
     listenerPid: s.listenerPid,

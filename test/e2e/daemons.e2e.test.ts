@@ -12,9 +12,10 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync,
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureProc } from '../tools/capture-proc.js';
+import { captureProc, type ExpectedSession } from '../tools/capture-proc.js';
 import { buildOpenssh, cacheRoot, OPENSSH_RELEASES, type OpensshBuild } from './openssh-build.js';
 import { LAB_USERS, ensureBuilt, ppidOf, requireLab, runSshtop, SSHTOP, ssConnections, startLab, waitFor, type Client, type Lab, type LabOptions } from './lab.js';
+import type { JsonSession, JsonSnapshot } from '../../src/report/json.js';
 
 const CI = process.env.CI === 'true';
 const CAPTURE = process.env.SSHTOP_CAPTURE === '1';
@@ -123,16 +124,8 @@ const OPENSSH_COMMS = new Set(['sshd', 'sshd-session', 'sshd-auth']);
 
 type Kind = 'tty' | 'root' | 'master' | 'forward' | 'exec' | 'sftp' | 'raw' | 'banner' | 'askpass' | 'kbdint' | 'invalid';
 
-interface Expected {
+interface Expected extends ExpectedSession {
   kind: Kind;
-  pid: number;
-  listenerPid: number | null;
-  user: string | null;
-  ttys: string[];
-  remotePort: number;
-  localPort: number;
-  flags: string[];
-  processes: { pid: number; role: string; comm: string; uid: number; cmdline: string }[];
 }
 
 /**
@@ -292,22 +285,6 @@ async function openAskpass(lab: Lab, user: string, method: 'password' | 'keyboar
 
 // ---------------------------------------------------------------------------------------------
 // sshtop's view
-
-interface JsonSession {
-  pid: number;
-  listenerPid: number | null;
-  user: string | null;
-  ttys: string[];
-  remote: { address: string; port: number } | null;
-  local: { address: string; port: number } | null;
-  flags: string[];
-  processes: { pid: number; role: string; command: string }[];
-}
-interface JsonSnapshot {
-  self: { sessionPid: number | null };
-  listeners: { pid: number; command: string }[];
-  sessions: JsonSession[];
-}
 
 function sshtopJson(): JsonSnapshot {
   const r = runSshtop(['--json', '--idle', '10m']);

@@ -3,29 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_USERS, ensureBuilt, ppidOf, requireLab, runSshtop, ssConnections, startLab, startTicksOf, SSHTOP, type Client, type Lab } from './lab.js';
+import type { JsonSession, JsonSnapshot } from '../../src/report/json.js';
 
 const skipReason = requireLab();
-
-interface JsonSession {
-  pid: number;
-  listenerPid: number | null;
-  user: string | null;
-  ttys: string[];
-  remote: { address: string; port: number } | null;
-  local: { address: string; port: number } | null;
-  startedAt: string;
-  idleSeconds: number | null;
-  idleSource: string | null;
-  flags: string[];
-  command: string | null;
-  processes: { pid: number; ppid: number; user: string | null; role: string; command: string; tty: string | null }[];
-}
-interface JsonSnapshot {
-  schema: string;
-  self: { pid: number; sessionPid: number | null };
-  listeners: { pid: number; command: string; startups: { active: number; start: number; full: number } | null }[];
-  sessions: JsonSession[];
-}
 
 describe.runIf(skipReason === undefined)('session engine on a real sshd', () => {
   let lab: Lab;

@@ -9,26 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
 import { startTmux, type Tmux } from './tmux.js';
+import type { JsonSession, JsonSnapshot } from '../../src/report/json.js';
 
 const skipReason = requireLab();
-
-interface JsonSession {
-  pid: number;
-  listenerPid: number | null;
-  user: string | null;
-  ttys: string[];
-  remote: { address: string; port: number } | null;
-  local: { address: string; port: number } | null;
-  idleSeconds: number | null;
-  command: string | null;
-  flags: string[];
-  processes: { pid: number; user: string | null; role: string }[];
-}
-interface JsonSnapshot {
-  notices: string[];
-  listeners: { pid: number }[];
-  sessions: JsonSession[];
-}
 
 const HEADING = /^ {3} +PID USER +TTY +FROM +LOGIN +IDLE +CPU% STATE +COMMAND/m;
 

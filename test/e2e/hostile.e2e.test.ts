@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_USERS, ensureBuilt, requireLab, SSHTOP, startLab, waitFor, type Client, type Lab } from './lab.js';
 import { startTmux, type Tmux } from './tmux.js';
+import type { JsonSession } from '../../src/report/json.js';
 
 const skipReason = requireLab();
 
@@ -101,16 +102,6 @@ function pidByCmdline(prefix: Buffer): number | undefined {
     }
   }
   return undefined;
-}
-
-interface JsonSession {
-  pid: number;
-  user: string | null;
-  ttys: string[];
-  remote: { address: string; port: number } | null;
-  local: { address: string; port: number } | null;
-  command: string | null;
-  processes: { pid: number; command: string }[];
 }
 
 describe.runIf(skipReason === undefined)('hostile strings from /proc never reach the terminal', () => {

@@ -5,14 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonSnapshot } from '../../src/report/json.js';
 import { LAB_USERS, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
 
 const skipReason = requireLab();
-
-interface Snap {
-  self: { sessionPid: number | null; candidates: number[]; via: string | null };
-  sessions: { pid: number; flags: string[] }[];
-}
 
 describe.runIf(skipReason === undefined)('own session inside tmux on a real sshd', () => {
   let lab: Lab;
@@ -33,13 +29,13 @@ describe.runIf(skipReason === undefined)('own session inside tmux on a real sshd
   const clientTtys = () => tmux('list-clients', '-F', '#{client_tty}').stdout.split('\n').filter(Boolean).sort();
 
   /** run sshtop --json in a new tmux window: a child of the daemonised server, with $TMUX set */
-  async function sshtopInTmux(): Promise<Snap> {
+  async function sshtopInTmux(): Promise<JsonSnapshot> {
     // the window runs as the server's user: write where that user may
     const out = join(sock, '..', `snap-${Date.now()}.json`);
     const r = tmux('new-window', '-d', `${process.execPath} ${SSHTOP} --json > ${out}.tmp 2>&1; mv ${out}.tmp ${out}`);
     expect(r.status, r.stderr).toBe(0);
     await waitFor('sshtop --json in the tmux window', () => existsSync(out), 20_000);
-    return JSON.parse(readFileSync(out, 'utf8')) as Snap;
+    return JSON.parse(readFileSync(out, 'utf8')) as JsonSnapshot;
   }
 
   beforeAll(async () => {

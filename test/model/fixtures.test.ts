@@ -8,20 +8,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildModel } from '../../src/model/sessions.js';
 import type { Model } from '../../src/model/types.js';
 import { ProcReader } from '../../src/proc/read-procs.js';
+import type { ExpectedSession } from '../tools/capture-proc.js';
 
 const FIXTURES = new URL('../fixtures', import.meta.url).pathname;
 
-interface ExpectedSession {
-  kind: string;
-  pid: number;
-  listenerPid: number | null;
-  user: string | null;
-  ttys: string[];
-  remotePort: number;
-  localPort: number;
-  flags: string[];
-  processes: { pid: number; role: string; comm: string; uid: number; cmdline: string }[];
-}
 interface Meta {
   name: string;
   capturedAt: string;

@@ -21,6 +21,19 @@ import { join } from 'node:path';
 
 export const FIXTURES = new URL('../fixtures', import.meta.url).pathname;
 
+/** one session as the ground truth of a capture records it (meta.json `expected.sessions`) */
+export interface ExpectedSession {
+  kind: string;
+  pid: number;
+  listenerPid: number | null;
+  user: string | null;
+  ttys: string[];
+  remotePort: number;
+  localPort: number;
+  flags: string[];
+  processes: { pid: number; role: string; comm: string; uid: number; cmdline: string }[];
+}
+
 export interface CaptureOptions {
   name: string;
   /** capture these processes with all their descendants */
