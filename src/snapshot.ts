@@ -122,25 +122,32 @@ export interface Taken {
 
 export async function takeModel(source: SnapshotSource, o: CommonOptions, t: TakeOptions = {}): Promise<Taken> {
   const snap = await source.read();
-  const policies = t.noPolicy || snap.source !== 'proc' ? new Map<number | null, Policy>() : await readPolicies(snap, o.procRoot, t.background === true);
-  const opts: BuildOptions = {
+  const none = new Map<number | null, Policy>();
+  const policyRead = t.noPolicy || snap.source !== 'proc' ? Promise.resolve(none) : readPolicies(snap, o.procRoot, t.background === true);
+  const opts = (policies: Map<number | null, Policy>): BuildOptions => ({
     idleSeconds: o.idleSeconds,
     selfPid: process.pid,
     policyFor: (pid) => policies.get(pid) ?? policies.get(null) ?? null,
     dStateSince: t.dStateSince,
-  };
+  });
   // ss only sees its own network namespace, which is the one of real sshd sessions, not of fixtures
   const live = o.procRoot === undefined;
-  let full = buildModel(snap, { ...opts, ss: live ? cachedSs(snap.takenAt) : null });
+  // a poller's policies are at hand (what they last gave); a one-shot builds first without them
+  // (which sessions need ss does not depend on policy), so ss and sshd -T run side by side
+  let policies = t.background ? await policyRead : none;
+  let full = buildModel(snap, { ...opts(policies), ss: live ? cachedSs(snap.takenAt) : null });
+  let ssRead: Promise<Map<number, SsInfo> | null> | undefined;
   if (live && ssStale(full)) {
     if (t.background) {
       ssPending ??= readSs()
         .then((ss) => void (ssCache = { at: snap.takenAt, ss }))
         .finally(() => (ssPending = undefined));
-    } else {
-      ssCache = { at: snap.takenAt, ss: await readSs() };
-      if (ssCache.ss) full = buildModel(snap, { ...opts, ss: ssCache.ss });
-    }
+    } else ssRead = readSs().then((ss) => ((ssCache = { at: snap.takenAt, ss }), ss));
+  }
+  if (!t.background) {
+    const [read, ss] = await Promise.all([policyRead, ssRead]);
+    policies = read;
+    full = buildModel(snap, { ...opts(policies), ss: live ? (ss ?? cachedSs(snap.takenAt)) : null });
   }
   const sessions = sortSessions(filterSessions(full.sessions, { user: o.user, filter: o.filter }), o.sort);
   return {
