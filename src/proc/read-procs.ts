@@ -112,6 +112,8 @@ interface NetCache {
   nonTcp: Set<number>;
   /** when the nonTcp inodes were last looked for in both tables */
   nonTcpAt: number;
+  /** the process the tables were read through; kept while it lives, so one pair of held descriptors serves */
+  via: number;
 }
 
 export class ProcReader {
@@ -657,6 +659,7 @@ export class ProcReader {
       if (!p.sockets || p.sockets.length === 0) continue;
       const key = p.netns ?? '';
       const group = byNs.get(key) ?? { pid: p.pid, inodes: new Set<number>() };
+      if (this.netCache.get(key)?.via === p.pid) group.pid = p.pid;
       for (const i of p.sockets) group.inodes.add(i);
       byNs.set(key, group);
     }
@@ -669,7 +672,7 @@ export class ProcReader {
         // unix sockets stay out of both tables: looking for them in tcp6 on every refresh would
         // read the costlier table for nothing, so they are looked for again only now and then
         const keep = cache && now - cache.nonTcpAt < refresh * NON_TCP_RECHECK ? cache : undefined;
-        const next: NetCache = { at: now, sockets: new Map(), nonTcp: new Set(), nonTcpAt: keep ? keep.nonTcpAt : now };
+        const next: NetCache = { at: now, sockets: new Map(), nonTcp: new Set(), nonTcpAt: keep ? keep.nonTcpAt : now, via: pid };
         if (keep) for (const i of keep.nonTcp) if (inodes.has(i)) next.nonTcp.add(i);
         for (const file of ['tcp', 'tcp6']) {
           if (file === 'tcp6' && !unknown(next)) break;
