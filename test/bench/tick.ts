@@ -115,7 +115,7 @@ export async function measureTicks(opts: TickOptions): Promise<TickRun> {
 
   const store = createPollStore({
     intervalMs: o.intervalSeconds * 1000,
-    // as runTui does: the full model, filtered in the UI
+    // as runTui does: the full model, filtered in the UI; sshd -T and ss never waited for
     take: async (dStateSince) => {
       const t0 = mark();
       snap = reader.read();
@@ -123,7 +123,7 @@ export async function measureTicks(opts: TickOptions): Promise<TickRun> {
       at = { t0, t1, scan: reader.lastScan, bytes: tty.bytes };
       const taken = snap;
       const source: SnapshotSource = { kind: 'proc', read: async () => taken };
-      const { full } = await takeModel(source, { ...o, user: undefined, filter: undefined }, { dStateSince });
+      const { full } = await takeModel(source, { ...o, user: undefined, filter: undefined }, { dStateSince, background: true });
       at.t2 = mark();
       sessions = full.sessions.length;
       return full;
