@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ProcReader, type ReaderOptions } from '../../src/proc/read-procs.js';
 import { createSource, PS_LIST_MISSING } from '../../src/proc/source.js';
 import { FakeProcRoot, hexV4, type FakeProcess } from './fake-proc.js';
@@ -409,37 +409,35 @@ describe('files this user cannot read', () => {
 
 // ---- a real procfs with hidepid=2 --------------------------------------------------------------
 
-describe('a /proc mounted with hidepid=2', () => {
+/** a second procfs mounted hidepid=2 in a temp dir, or why there is none (decided when the file loads) */
+function mountHidepid(): { dir: string; mnt: string; why?: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sshtop-hidepid-'));
   const mnt = join(dir, 'proc');
-  let mounted = false;
-  let why = '';
-  const children: ChildProcess[] = [];
+  chmodSync(dir, 0o755);
+  if (!IS_ROOT) return { dir, mnt, why: 'mounting a procfs needs root' };
+  spawnSync('mkdir', ['-p', mnt]);
+  const r = spawnSync('mount', ['-t', 'proc', '-o', 'hidepid=2', 'proc', mnt], { encoding: 'utf8' });
+  return r.status === 0 ? { dir, mnt } : { dir, mnt, why: `mount -t proc -o hidepid=2 failed: ${(r.stderr || String(r.error)).trim()}` };
+}
 
-  beforeAll(() => {
-    chmodSync(dir, 0o755);
-    if (!IS_ROOT) {
-      why = 'mounting a procfs needs root';
-      return;
-    }
-    spawnSync('mkdir', ['-p', mnt]);
-    const r = spawnSync('mount', ['-t', 'proc', '-o', 'hidepid=2', 'proc', mnt], { encoding: 'utf8' });
-    if (r.status === 0) mounted = true;
-    else why = `mount -t proc -o hidepid=2 failed: ${(r.stderr || String(r.error)).trim()}`;
-  });
+const hidepid = mountHidepid();
+if (hidepid.why && IN_CI) throw new Error(`hidepid test cannot run under CI: ${hidepid.why}`);
+if (hidepid.why) console.warn(`\n!!! SKIPPING the hidepid=2 reader test: ${hidepid.why}. Run the suite as root to cover it.\n`);
+
+afterAll(() => {
+  if (!existsSync(join(hidepid.mnt, 'self'))) rmSync(hidepid.dir, { recursive: true, force: true });
+});
+
+describe.runIf(hidepid.why === undefined)('a /proc mounted with hidepid=2', () => {
+  const { dir, mnt } = hidepid;
+  const children: ChildProcess[] = [];
 
   afterAll(() => {
     for (const c of children) if (c.pid !== undefined && c.exitCode === null) process.kill(c.pid, 'SIGKILL');
-    if (mounted) spawnSync('umount', [mnt]);
-    if (!existsSync(join(mnt, 'self'))) rmSync(dir, { recursive: true, force: true });
+    spawnSync('umount', [mnt]);
   });
 
-  it("shows the user's own processes, hides the others', and says so once", async (ctx) => {
-    if (!mounted) {
-      if (IN_CI) throw new Error(`hidepid test cannot run under CI: ${why}`);
-      console.warn(`\n!!! SKIPPED the hidepid=2 reader test: ${why}. Run the suite as root to cover it.\n`);
-      ctx.skip();
-    }
+  it("shows the user's own processes, hides the others', and says so once", async () => {
     // two processes whose comm is `sshd`: one root's, one nobody's
     const bin = join(dir, 'sshd');
     copyFileSync('/bin/sleep', bin);
