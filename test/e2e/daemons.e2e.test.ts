@@ -370,6 +370,19 @@ async function openAllKinds(lab: Lab): Promise<{ opened: Opened[]; extras: Extra
   return { opened, extras: [banner, askpass, kbdint, invalid], clients: { tty, root, master, forward, exec, sftp } };
 }
 
+/** a raw connection, a tty login, a root tty login and an exec: the kinds every other layout is checked with */
+async function openCoreKinds(lab: Lab): Promise<{ opened: Opened[]; tty: Client }> {
+  const raw = await lab.openRaw();
+  const [tty, root, exec] = await Promise.all([lab.openTty(u1), lab.openTty('root'), lab.openExec(u2, 'sleep 300')]);
+  const opened: Opened[] = [
+    { kind: 'raw', user: null, localPort: raw.localPort, ttys: [] },
+    { kind: 'tty', user: u1, localPort: tty.localPort, ttys: [tty.tty as string] },
+    { kind: 'root', user: 'root', localPort: root.localPort, ttys: [root.tty as string] },
+    { kind: 'exec', user: u2, localPort: exec.localPort, ttys: [] },
+  ];
+  return { opened, tty };
+}
+
 const OPENSSH_BUILDS = Object.keys(OPENSSH_RELEASES);
 
 describe.runIf(skipReason === undefined)('real daemons', () => {
@@ -570,14 +583,7 @@ describe.runIf(skipReason === undefined)('real daemons', () => {
             return { command: INETD, args: ['-d', conf] };
           },
         });
-        const raw = await lab.openRaw();
-        const [tty, root, exec] = await Promise.all([lab.openTty(u1), lab.openTty('root'), lab.openExec(u2, 'sleep 300')]);
-        const opened: Opened[] = [
-          { kind: 'raw', user: null, localPort: raw.localPort, ttys: [] },
-          { kind: 'tty', user: u1, localPort: tty.localPort, ttys: [tty.tty as string] },
-          { kind: 'root', user: 'root', localPort: root.localPort, ttys: [root.tty as string] },
-          { kind: 'exec', user: u2, localPort: exec.localPort, ttys: [] },
-        ];
+        const { opened } = await openCoreKinds(lab);
         await sleep(500);
         ({ snap, expected } = await settledSnapshot(() => opened.map((o) => expectedFor(lab, o, 'openssh', ['socket-activated'], null))));
         capture(
@@ -624,14 +630,7 @@ describe.runIf(skipReason === undefined)('real daemons', () => {
     beforeAll(async () => {
       lab = await startLab();
       oldListener = lab.sshdPid;
-      const raw = await lab.openRaw();
-      const [tty, root, exec] = await Promise.all([lab.openTty(u1), lab.openTty('root'), lab.openExec(u2, 'sleep 300')]);
-      const before: Opened[] = [
-        { kind: 'raw', user: null, localPort: raw.localPort, ttys: [] },
-        { kind: 'tty', user: u1, localPort: tty.localPort, ttys: [tty.tty as string] },
-        { kind: 'root', user: 'root', localPort: root.localPort, ttys: [root.tty as string] },
-        { kind: 'exec', user: u2, localPort: exec.localPort, ttys: [] },
-      ];
+      const { opened: before, tty } = await openCoreKinds(lab);
       await lab.restartListener();
       const fresh = await lab.openTty(u3);
       const after: Opened = { kind: 'tty', user: u3, localPort: fresh.localPort, ttys: [fresh.tty as string] };

@@ -45,6 +45,14 @@ const garbage = fc.oneof(utf16, unicode, latin1, utf8, soup);
 const isInt = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n);
 const isPort = (n: unknown): boolean => isInt(n) && (n as number) >= 0 && (n as number) <= 65535;
 const isCount = (n: unknown): boolean => isInt(n) && (n as number) >= 0;
+/** a parser of one number: for garbage, undefined or a non-negative integer, never a throw */
+const itReturnsCountOrUndefined = (parse: (text: string) => number | undefined) =>
+  it('returns undefined or a non-negative integer for garbage', () => {
+    fc.assert(fc.property(garbage, (t) => {
+      const n = parse(t);
+      expect(n === undefined || isCount(n)).toBe(true);
+    }), RUNS);
+  });
 
 // ---- /proc/PID/stat -----------------------------------------------------------------------------
 
@@ -129,12 +137,7 @@ describe('parseStatusUid', () => {
       RUNS,
     );
   });
-  it('returns undefined or a non-negative integer for garbage', () => {
-    fc.assert(fc.property(garbage, (t) => {
-      const uid = parseStatusUid(t);
-      expect(uid === undefined || isCount(uid)).toBe(true);
-    }), RUNS);
-  });
+  itReturnsCountOrUndefined(parseStatusUid);
 });
 
 describe('parseCmdline', () => {
@@ -170,12 +173,7 @@ describe('parseBtime', () => {
       RUNS,
     );
   });
-  it('returns undefined or a non-negative integer for garbage', () => {
-    fc.assert(fc.property(garbage, (t) => {
-      const b = parseBtime(t);
-      expect(b === undefined || isCount(b)).toBe(true);
-    }), RUNS);
-  });
+  itReturnsCountOrUndefined(parseBtime);
 });
 
 // ---- tty_nr -------------------------------------------------------------------------------------
@@ -332,12 +330,7 @@ describe('parseSocketLink', () => {
       expect(parseSocketLink(`socket:[${n}]`)).toBe(n);
     }), RUNS);
   });
-  it('returns undefined or a non-negative integer for garbage', () => {
-    fc.assert(fc.property(garbage, (t) => {
-      const n = parseSocketLink(t);
-      expect(n === undefined || isCount(n)).toBe(true);
-    }), RUNS);
-  });
+  itReturnsCountOrUndefined(parseSocketLink);
 });
 
 // ---- passwd, environ, $TMUX, SSH_CONNECTION -------------------------------------------------
@@ -537,12 +530,7 @@ describe('parseSshdTime', () => {
       RUNS,
     );
   });
-  it('returns undefined or a non-negative integer for garbage', () => {
-    fc.assert(fc.property(garbage, (t) => {
-      const s = parseSshdTime(t);
-      expect(s === undefined || isCount(s)).toBe(true);
-    }), RUNS);
-  });
+  itReturnsCountOrUndefined(parseSshdTime);
 });
 
 describe('parseMaxStartups', () => {
