@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import { derivePolicy, unknownPolicy } from '../model/policy.js';
 import type { Policy } from '../model/types.js';
+import { isRegularFile, readRegularFile } from './bounded-read.js';
 import { configFileOf, parseSshdConfigLines, parseSshdT, type ConfigValues } from './parse-sshd-config.js';
 
 export interface PolicyOptions {
@@ -18,6 +19,9 @@ export interface PolicyOptions {
 }
 
 const DEFAULT_CONFIG = '/etc/ssh/sshd_config';
+const MAX_SSHD_T_BYTES = 256 * 1024;
+/** Include fan-out: files read for one policy at the most */
+const MAX_CONFIG_FILES = 64;
 
 export function readKernelKeepalive(procRoot = '/proc'): Policy['kernel'] {
   const read = (name: string): number | undefined => {
@@ -37,10 +41,13 @@ export function readKernelKeepalive(procRoot = '/proc'): Policy['kernel'] {
 export async function readPolicy(opts: PolicyOptions = {}): Promise<Policy> {
   const kernel = readKernelKeepalive(opts.procRoot);
   const configFile = (opts.listenerCommand && configFileOf(opts.listenerCommand)) || DEFAULT_CONFIG;
-  if (opts.useSshdT ?? process.getuid?.() === 0) {
+  // sshd -T reads the file as root: only ever a regular one, and the child is bounded in time and output
+  if ((opts.useSshdT ?? process.getuid?.() === 0) && isRegularFile(configFile)) {
     try {
       const { stdout } = await execa(opts.sshdPath ?? '/usr/sbin/sshd', ['-T', '-f', configFile], {
         timeout: opts.timeoutMs ?? 2000,
+        forceKillAfterDelay: 500,
+        maxBuffer: MAX_SSHD_T_BYTES,
         stdin: 'ignore',
       });
       const values = parseSshdT(stdout);
@@ -54,21 +61,19 @@ export async function readPolicy(opts: PolicyOptions = {}): Promise<Policy> {
 }
 
 /** first value wins, Include expanded in place (globs in the last path component), Match ends it */
-export function readConfigFiles(file: string, depth = 0): ConfigValues | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
+export function readConfigFiles(file: string, depth = 0, budget = { files: MAX_CONFIG_FILES }): ConfigValues | null {
+  if (budget.files <= 0) return null;
+  budget.files--;
+  const read = readRegularFile(file);
+  if (!read.ok) return null;
   const values: ConfigValues = new Map();
-  const { lines } = parseSshdConfigLines(text);
+  const { lines } = parseSshdConfigLines(read.text);
   for (const { key, value } of lines) {
     if (key === 'include') {
       if (depth > 8) continue;
       for (const pattern of value.split(/\s+/)) {
         for (const inc of expandInclude(isAbsolute(pattern) ? pattern : join(dirname(DEFAULT_CONFIG), pattern))) {
-          const sub = readConfigFiles(inc, depth + 1);
+          const sub = readConfigFiles(inc, depth + 1, budget);
           for (const [k, v] of sub ?? []) if (!values.has(k)) values.set(k, v);
         }
       }
@@ -88,6 +93,7 @@ function expandInclude(pattern: string): string[] {
     return readdirSync(dir)
       .filter((n) => re.test(n))
       .sort()
+      .slice(0, MAX_CONFIG_FILES)
       .map((n) => join(dir, n));
   } catch {
     return [];
