@@ -349,9 +349,9 @@ export function App(props: AppProps) {
   let body;
   if (ui.mode === 'help') body = <HelpScreen readOnly={readOnly} height={bodyHeight} />;
   else if (ui.mode === 'detail' && row && model)
-    body = <DetailPane height={bodyHeight} lines={row.owner ? detailLines(row.owner, model.takenAt) : row.listener ? listenerLines(row.listener) : ['no details']} />;
-  else if (ui.mode === 'user-picker') body = <Picker title="show sessions of" items={['(all users)', ...users.map(sanitize)]} index={ui.picker} height={bodyHeight} />;
-  else if (ui.mode === 'sort-picker') body = <Picker title="sort by" items={[...SORT_COLUMNS]} index={ui.picker} height={bodyHeight} />;
+    body = <DetailPane height={bodyHeight} width={size.columns} lines={row.owner ? detailLines(row.owner, model.takenAt) : row.listener ? listenerLines(row.listener) : ['no details']} />;
+  else if (ui.mode === 'user-picker') body = <Picker title="show sessions of" items={['(all users)', ...users.map(sanitize)]} index={ui.picker} height={bodyHeight} width={size.columns} />;
+  else if (ui.mode === 'sort-picker') body = <Picker title="sort by" items={[...SORT_COLUMNS]} index={ui.picker} height={bodyHeight} width={size.columns} />;
   else body = <SessionTable rows={rows} selected={selected} height={bodyHeight} layout={layout} tagged={ui.tagged} theme={theme} view={ui.view} />;
   if (ui.dialog) {
     // the list stays in view under the dialog, its selection marking what the dialog is about

@@ -6,7 +6,6 @@ import { sanitize } from '../../model/sanitize.js';
 import { describeDrop } from '../../model/policy.js';
 import type { Listener, Session } from '../../model/types.js';
 import { describeSession } from '../rows.js';
-import { useWidth } from './use-width.js';
 
 export function detailLines(s: Session, now: number): string[] {
   const lines: string[] = [];
@@ -49,13 +48,14 @@ export function listenerLines(l: Listener): string[] {
   return lines;
 }
 
-export function DetailPane({ lines, height }: { readonly lines: string[]; readonly height: number }) {
-  const [ref, width] = useWidth();
+/** width: the terminal's columns; lines are cut by terminal cells from the first frame on (a
+ * line measured wider than the terminal would wrap and scroll the header away) */
+export function DetailPane({ lines, height, width }: { readonly lines: string[]; readonly height: number; readonly width: number }) {
   return (
-    <Box ref={ref} flexDirection="column" height={height}>
+    <Box flexDirection="column" height={height}>
       {lines.slice(0, Math.max(1, height - 1)).map((l, i) => (
         <Text key={i} wrap="truncate">
-          {width === undefined ? l : fitCells(l, width)}
+          {fitCells(l, width)}
         </Text>
       ))}
       <Text wrap="truncate" dimColor>

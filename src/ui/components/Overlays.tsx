@@ -23,17 +23,17 @@ export function HelpScreen({ readOnly, height }: { readonly readOnly: boolean; r
   );
 }
 
-export function Picker({ title, items, index, height }: { readonly title: string; readonly items: string[]; readonly index: number; readonly height: number }) {
+export function Picker(props: { readonly title: string; readonly items: string[]; readonly index: number; readonly height: number; readonly width: number }) {
+  const { title, items, index, height, width } = props;
   const body = Math.max(1, height - 2);
   const start = Math.max(0, Math.min(items.length - body, index - Math.floor(body / 2)));
-  const [ref, width] = useWidth();
   return (
-    <Box ref={ref} flexDirection="column" height={height}>
+    <Box flexDirection="column" height={height}>
       <Text bold>{title}</Text>
       {items.slice(start, start + body).map((item, i) => (
         <Text key={item} inverse={start + i === index} wrap="truncate">
           {start + i === index ? '> ' : '  '}
-          {width === undefined ? item : fitCells(item, width - 2)}
+          {fitCells(item, width - 2)}
         </Text>
       ))}
       <Text dimColor>↑↓ choose, Enter select, Esc back</Text>
