@@ -54,6 +54,8 @@ export function selectForReap(model: Model, r: ReapRules): ReapSelection {
     const reasons = reasonsFor(s, r, model.takenAt);
     if (reasons.length === 0) continue;
     if (own.has(s.pid) || s.flags.includes('own')) spared.push({ session: s, reasons: [...reasons, 'spared: your own session'] });
+    // an impostor's title told us nothing true: no rule about sessions applies to it
+    else if (s.flags.includes('untrusted')) spared.push({ session: s, reasons: [...reasons, `spared: not a real SSH session (${s.reasons.untrusted ?? 'untrusted'})`] });
     else matched.push({ session: s, reasons });
   }
   return { matched, spared };

@@ -4,6 +4,9 @@ import { familyOf } from '../proc/ssh-names.js';
 import { classifyProcess } from './classify.js';
 import { applyStaleness, type StalenessOptions } from './network.js';
 import { findSelf } from './own.js';
+import { processTree, ticksToMs } from './session-tree.js';
+import { forgedReason } from './trust.js';
+import { untrustedSessions } from './untrusted.js';
 import type {
   Classified,
   Endpoint,
@@ -27,6 +30,7 @@ const TCP_ESTABLISHED = 1;
 const SOCKET_ACTIVATORS = new Set(['inetd', 'xinetd', 'systemd-socket-proxyd', 'tcpserver', 's6-tcpserver']);
 /** flags in order of severity: the UI shows the first one a session has */
 export const FLAG_ORDER: Flag[] = [
+  'untrusted',
   'dead-peer',
   'hung',
   'stale',
@@ -43,15 +47,38 @@ export const FLAG_ORDER: Flag[] = [
 
 const classified = new WeakMap<ProcSnapshot, Map<number, Classified>>();
 
-/** every process's class; computed once per snapshot (the policy lookup and the model both ask) */
+/**
+ * every process's class; computed once per snapshot (the policy lookup and the model both ask).
+ * A process named like an SSH daemon whose binary or uid says it is none is classed as a plain
+ * process, marked `forged`: its title is never believed (trust.ts).
+ */
 export function classifyAll(snap: ProcSnapshot): Map<number, Classified> {
   const hit = classified.get(snap);
   if (hit) return hit;
+  const named = (p: ProcEntry | undefined) => p !== undefined && familyOf(p.comm, p.argv) !== undefined;
   const out = new Map<number, Classified>();
+  // the binary first: a forged parent does not make its children a daemon's
+  const byExe = new Map<number, string>();
+  for (const p of snap.procs.values()) {
+    const why = named(p) ? forgedReason(p, false) : undefined;
+    if (why !== undefined) byExe.set(p.pid, why);
+  }
+  const isDaemon = (p: ProcEntry | undefined): p is ProcEntry => named(p) && !byExe.has((p as ProcEntry).pid);
   for (const p of snap.procs.values()) {
     const parent = snap.procs.get(p.ppid);
-    const parentIsDropbear = parent !== undefined && familyOf(parent.comm, parent.argv) === 'dropbear';
+    const why = byExe.get(p.pid) ?? (isDaemon(p) && !isDaemon(parent) ? forgedReason(p, true) : undefined);
+    if (why !== undefined) {
+      out.set(p.pid, { role: 'process', daemon: 'other', forged: why });
+      continue;
+    }
+    const parentIsDropbear = isDaemon(parent) && familyOf(parent.comm, parent.argv) === 'dropbear';
     out.set(p.pid, classifyProcess(p.comm, p.argv, parentIsDropbear));
+  }
+  // below a user child sshd forks only internal-sftp: anything else there was exec'd by the
+  // user's channel (a real sshd binary running as the user, with a title of their choosing)
+  for (const p of snap.procs.values()) {
+    const c = out.get(p.pid) as Classified;
+    if (c.role !== 'process' && c.role !== 'sftp' && out.get(p.ppid)?.role === 'user') out.set(p.pid, { role: 'process', daemon: 'other' });
   }
   classified.set(snap, out);
   return out;
@@ -83,14 +110,15 @@ export function buildModel(snap: ProcSnapshot, opts: BuildOptions): Model {
   listeners.sort((a, b) => a.pid - b.pid);
 
   // a connection starts at a daemon process whose parent is a listener or no daemon at all
-  const sessions: Session[] = [];
-  for (const p of snap.procs.values()) {
-    if (!isDaemon(p.pid) || roleOf(p.pid) === 'listener') continue;
-    if (isDaemon(p.ppid) && roleOf(p.ppid) !== 'listener') continue;
+  const roots = [...snap.procs.values()].filter(
     // a zombie holds no connection: an exited sshd its (new) parent has not reaped yet
-    if (p.state === 'Z') continue;
-    sessions.push(buildSession(p, snap, classes, children, roleOf(p.ppid) === 'listener', opts));
-  }
+    (p) => isDaemon(p.pid) && roleOf(p.pid) !== 'listener' && !(isDaemon(p.ppid) && roleOf(p.ppid) !== 'listener') && p.state !== 'Z',
+  );
+  // a listener or connection started from inside a login (an admin's debug sshd) heads its own
+  // tree: the login around it stops there, so each process belongs to one session only
+  const boundary = new Set([...roots.map((p) => p.pid), ...listeners.map((l) => l.pid)]);
+  const sessions = roots.map((p) => buildSession(p, snap, classes, children, roleOf(p.ppid) === 'listener', opts, boundary));
+  sessions.push(...untrustedSessions(snap, classes, children, sessions, boundary));
 
   const self = findSelf(snap, sessions, opts.selfPid);
   const own = new Set(self.candidates);
@@ -114,34 +142,9 @@ function buildSession(
   children: Map<number, number[]>,
   underListener: boolean,
   opts: BuildOptions,
+  boundary: ReadonlySet<number>,
 ): Session {
-  // the connection's processes, depth first, children by pid
-  const procs: SessionProcess[] = [];
-  const walk = (pid: number, depth: number): void => {
-    const p = snap.procs.get(pid);
-    if (!p) return;
-    const c = classes.get(pid) as Classified;
-    let role = c.role;
-    // a user-child title on the connection process itself: the process carries the whole connection
-    if (depth === 0 && (role === 'user' || role === 'sftp')) role = 'connection';
-    procs.push({
-      pid,
-      ppid: p.ppid,
-      uid: p.uid,
-      user: p.uid === null ? null : (snap.users.get(p.uid) ?? String(p.uid)),
-      state: p.state,
-      tty: p.tty,
-      role,
-      command: p.cmdline || `[${p.comm}]`,
-      comm: p.comm,
-      startedAt: ticksToMs(snap, p.startTicks),
-      startTicks: p.startTicks,
-      cpuTicks: p.cpuTicks,
-      depth,
-    });
-    for (const c2 of [...(children.get(pid) ?? [])].sort((a, b) => a - b)) walk(c2, depth + 1);
-  };
-  walk(root.pid, 0);
+  const procs = processTree(root.pid, snap, classes, children, boundary);
 
   const rootClass = classes.get(root.pid) as Classified;
   const dropbear = rootClass.daemon === 'dropbear';
@@ -246,10 +249,6 @@ function socketActivation(root: ProcEntry, inode: number | null, snap: ProcSnaps
   }
   // descriptors unreadable: a live parent that is neither init nor an sshd started it per connection
   return root.ppid > 1 && parent === undefined ? `started by pid ${root.ppid}, not by a listener` : undefined;
-}
-
-function ticksToMs(snap: ProcSnapshot, ticks: number): number {
-  return Math.round((snap.btime + ticks / snap.clkTck) * 1000);
 }
 
 /** the connection socket: the first established TCP socket of the connection process, else of the user child */

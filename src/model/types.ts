@@ -53,6 +53,22 @@ export interface ProcEntry {
   netns: string | null;
   /** /proc/PID/cgroup, read only for sshd processes whose parent is no sshd (socket activation) */
   cgroup: string | null;
+  /**
+   * the executable of a process named like an SSH daemon (what it really runs: a user can name
+   * any process `sshd`); undefined when not read (other processes, ps-list, captured trees), null
+   * when not readable by this user
+   */
+  exe?: ExeFacts | null;
+}
+
+/** /proc/PID/exe, stat'ed through the link (so a binary replaced by an upgrade still answers) */
+export interface ExeFacts {
+  /** the link's text, ` (deleted)` removed */
+  path: string;
+  /** owner and permission bits of the binary */
+  uid: number;
+  mode: number;
+  regular: boolean;
 }
 
 export interface ProcSnapshot {
@@ -108,6 +124,8 @@ export interface Classified {
   startups?: Startups | null;
   /** which daemon: OpenSSH or Dropbear */
   daemon: 'openssh' | 'dropbear' | 'other';
+  /** named like an SSH daemon, but proved not to be one (why): shown, never believed */
+  forged?: string;
 }
 
 export interface Startups {
@@ -130,7 +148,9 @@ export type Flag =
   | 'forward-only'
   | 'sftp'
   | 'multiplexed'
-  | 'socket-activated';
+  | 'socket-activated'
+  /** a process named like an SSH daemon that is not one (its binary or its uid says so) */
+  | 'untrusted';
 
 export interface SessionProcess {
   pid: number;

@@ -3,7 +3,7 @@
 // and their descendants beyond the one stat read per pid.
 import { readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProcEntry, ProcSnapshot, TcpSocket } from '../model/types.js';
+import type { ExeFacts, ProcEntry, ProcSnapshot, TcpSocket } from '../model/types.js';
 import {
   environValue,
   parseBtime,
@@ -101,6 +101,8 @@ interface Cached {
   sockets?: { at: number; inodes: number[] | null; tcp?: boolean };
   netns?: string | null;
   cgroup?: string | null;
+  /** an SSH-daemon-named process's binary, valid while its comm is unchanged (exec changes both) */
+  exe?: { comm: string; facts: ExeFacts | null | undefined };
   /** status was not readable (another user's process): uid stays unknown */
   denied?: boolean;
 }
@@ -579,6 +581,8 @@ export class ProcReader {
     }
     let sockets: number[] | null = [];
     if (isFamily) {
+      // what it really runs decides whether it is a daemon at all (model/trust.ts)
+      if (cached.exe?.comm !== comm) cached.exe = { comm, facts: this.readExe(dir) };
       // an SSH process holds its connection from birth: once that socket is known, the fd list
       // (a readlink per descriptor) need not be read again
       if (!cached.sockets || (!cached.sockets.tcp && now - cached.sockets.at >= (this.opts.netRefreshMs ?? NET_REFRESH_MS))) {
@@ -614,7 +618,23 @@ export class ProcReader {
       sockets,
       netns: cached.netns ?? null,
       cgroup: wantCgroup ? (cached.cgroup ?? null) : null,
+      exe: isFamily ? cached.exe?.facts : undefined,
     };
+  }
+
+  /**
+   * The binary behind /proc/PID/exe, stat'ed through the link (it answers for a binary an upgrade
+   * has since replaced); null when not ours to read (another user's process), undefined when there
+   * is none (a captured tree, a zombie).
+   */
+  private readExe(dir: string): ExeFacts | null | undefined {
+    const link = join(dir, 'exe');
+    try {
+      const st = statSync(link);
+      return { path: readlinkSync(link).replace(/ \(deleted\)$/, ''), uid: st.uid, mode: st.mode & 0o7777, regular: st.isFile() };
+    } catch (e) {
+      return errCode(e) === 'denied' ? null : undefined;
+    }
   }
 
   private exists(path: string): boolean {

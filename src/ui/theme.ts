@@ -20,7 +20,7 @@ export function makeTheme(color: boolean): Theme {
   return { color, own: 'cyan', danger: 'red', warn: 'yellow', preauth: 'magenta', listener: 'blue', dim: 'gray', badge: 'yellow', status: 'green', error: 'red' };
 }
 
-const DANGER = new Set(['dead-peer', 'hung', 'stale', 'orphan']);
+const DANGER = new Set(['untrusted', 'dead-peer', 'hung', 'stale', 'orphan']);
 
 /** one marker character per session, readable without colour */
 export function markerOf(s: Session): string {

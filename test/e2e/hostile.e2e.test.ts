@@ -2,12 +2,14 @@
 // sequences (OSC title, CSI clear/move, SGR), C1 bytes, DEL, invalid UTF-8 and a bidi override,
 // plus a fake "sshd" whose title names a hostile user, and a shell with a forged SSH_CONNECTION.
 // Every output of sshtop must show a placeholder where those bytes were and never emit them raw.
+// The fake (a root-owned copy of sleep named sshd, run by a lab user, out of its session) is
+// shown as what it is: an untrusted process of that user, its title never believed.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, ensureBuilt, requireLab, SSHTOP, startLab, waitFor, type Client, type Lab } from './lab.js';
+import { LAB_USERS, ensureBuilt, requireLab, SSHTOP, startLab, startTicksOf, waitFor, type Client, type Lab } from './lab.js';
 import { startTmux, type Tmux } from './tmux.js';
 import type { JsonSession } from '../../src/report/json.js';
 
@@ -110,6 +112,7 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
   let tmux: Tmux | undefined;
   let hostile: Client, fake: Client, forged: Client;
   let hostilePid: number, fakePid: number;
+  let fakeStart: number | undefined;
   const [u1, u2, u3] = LAB_USERS as [string, string, string];
 
   beforeAll(async () => {
@@ -118,17 +121,18 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     dir = mkdtempSync(join(tmpdir(), 'sshtop-hostile-'));
     chmodSync(dir, 0o755);
     // comm is the executable's basename: a copy of cat with a hostile name carries it
-    for (const name of [COMM, 'sshd']) {
-      copyFileSync('/bin/cat', join(dir, name));
-      chmodSync(join(dir, name), 0o755);
-    }
+    copyFileSync('/bin/cat', join(dir, COMM));
+    copyFileSync('/bin/sleep', join(dir, 'sshd'));
+    for (const name of [COMM, 'sshd']) chmodSync(join(dir, name), 0o755);
     const script = (name: string, body: string) => {
       writeFileSync(join(dir, name), body + '\n', { mode: 0o644 });
       return join(dir, name);
     };
     const [argv0, ...args] = ARGV as [Buffer, ...Buffer[]];
     const h = script('hostile.sh', `exec -a ${quote(argv0)} "${dir}"/${quote(Buffer.from(COMM))} ${args.map(quote).join(' ')}`);
-    const f = script('fake.sh', `exec -a ${quote(Buffer.from(`sshd: ${FAKE_USER} [priv]`))} "${dir}/sshd"`);
+    // setsid -f: the fake leaves its login, as a daemon would, and heads a tree of its own
+    const inner = script('fake-inner.sh', `exec -a ${quote(Buffer.from(`sshd: ${FAKE_USER} [priv]`))} "${dir}/sshd" 600`);
+    const f = script('fake.sh', `setsid -f bash ${inner} </dev/null >/dev/null 2>&1`);
     const forgedValue = Buffer.from(`${FORGED_REMOTE} 1 ${FORGED_LOCAL} 2`);
     const g = script('forged.sh', `exec env SSH_CONNECTION=${quote(forgedValue)} bash --norc --noprofile`);
     [hostile, fake, forged] = await Promise.all([lab.openTty(u1), lab.openTty(u2), lab.openTty(u3)]);
@@ -137,6 +141,7 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     forged.send(`exec bash ${g}\n`);
     hostilePid = await waitFor('the hostile process', () => pidByCmdline(Buffer.concat([ARGV[0] as Buffer, Buffer.from([0])])));
     fakePid = await waitFor('the fake sshd', () => pidByCmdline(Buffer.from(`sshd: ${FAKE_USER} [priv]`)));
+    fakeStart = startTicksOf(fakePid);
     // the bytes really are in /proc: comm too
     expect(readFileSync(`/proc/${hostilePid}/comm`, 'utf8')).toBe(`${COMM}\n`);
     expect(readFileSync(`/proc/${hostilePid}/cmdline`).equals(Buffer.concat(ARGV.flatMap((a) => [a, Buffer.from([0])])))).toBe(true);
@@ -148,6 +153,8 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
   });
 
   afterAll(async () => {
+    // the fake left the lab's sessions: ours to end, by pid, if it is still the same process
+    if (fakePid && fakeStart !== undefined && startTicksOf(fakePid) === fakeStart) process.kill(fakePid, 'SIGKILL');
     await lab?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -165,8 +172,13 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     expect(session?.user).toBe(u1);
     expect(session?.command).toBe(COMMAND);
     expect(session?.processes.find((p) => p.pid === hostilePid)?.command).toBe(COMMAND);
+    // the fake is listed, flagged, under the user who really runs it; its title is kept as its command
     const spoof = snap.sessions.find((s) => s.pid === fakePid);
-    expect(spoof?.user).toBe(FAKE_USER);
+    expect(spoof?.user).toBe(u2);
+    expect(spoof?.flags).toEqual(['untrusted']);
+    expect(spoof?.command).toBe(`sshd: ${FAKE_USER} [priv] 600`);
+    expect(spoof?.processes.map((p) => p.role)).toEqual(['process']);
+    expect(snap.sessions.filter((s) => s.user === FAKE_USER)).toEqual([]);
   });
 
   it('--once shows placeholders where the bytes were and nothing a terminal would act on', () => {
@@ -179,21 +191,25 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     expect(lines.find((l) => l.includes(` ${fakePid} `))).toContain(FAKE_USER_SHOWN);
   });
 
-  it('reap (dry run, text and --json) matching the hostile user is safe and keeps the name', () => {
-    const args = ['reap', '--max-age', '1s', '--user', FAKE_USER];
+  it('reap (dry run, text and --json) spares the fake, says why with the hostile name made safe', () => {
+    // --max-age 0s matches every session whatever the clock says: no age is compared to a second
+    const args = ['reap', '--max-age', '0s', '--user', u2];
     const text = run(args);
     expect(text.status).toBe(0);
     expect(terminalHazards(text.stdout)).toEqual([]);
     const out = text.stdout.toString('utf8');
-    expect(out).toContain(`would end (SIGTERM): pid ${fakePid} ${FAKE_USER_SHOWN}@notty`);
-    expect(out).toContain('dry run: nothing was sent');
+    expect(out).toContain(`spared: pid ${fakePid} ${u2}@notty from ?`);
+    expect(out).toContain(`not a real SSH session ("sshd: ${FAKE_USER_SHOWN} [priv] 600" is named like an SSH daemon, but runs as uid`);
+    expect(out).toContain(`would end (SIGTERM): pid`);
+    expect(out).not.toMatch(new RegExp(`would end \\(SIGTERM\\): pid ${fakePid} `));
     const json = run([...args, '--json']);
     expect(json.status).toBe(0);
     expect(jsonHazards(json.stdout)).toEqual([]);
     expect(json.stdout.toString('utf8')).toContain(`x\\u001b]0;PWNED\\u0007\\u001b[2J\\u009b\\u007f\\u202e${TAG}`);
-    const parsed = JSON.parse(json.stdout.toString('utf8')) as { dryRun: boolean; matched: { pid: number; user: string }[] };
+    const parsed = JSON.parse(json.stdout.toString('utf8')) as { dryRun: boolean; matched: { pid: number }[]; spared: { pid: number; user: string }[] };
     expect(parsed.dryRun).toBe(true);
-    expect(parsed.matched).toEqual([expect.objectContaining({ pid: fakePid, user: FAKE_USER })]);
+    expect(parsed.matched.map((m) => m.pid)).not.toContain(fakePid);
+    expect(parsed.spared).toEqual([expect.objectContaining({ pid: fakePid, user: u2 })]);
   });
 
   it('a non-root viewer falls back to a forged SSH_CONNECTION: shown with placeholders, kept in JSON', async () => {
@@ -217,7 +233,7 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     expect(title).not.toMatch(/PWNED|OWNED/);
     t.type(`${process.execPath} ${SSHTOP} --no-color --filter ${TAG}`);
     t.send('Enter');
-    const screen = await t.waitFor('hostile rows drawn', (s) => s.includes('F1 help') && s.includes(COMMAND_SHOWN) && s.includes(`${fakePid} x${P}]0;PWNE…`));
+    const screen = await t.waitFor('hostile rows drawn', (s) => s.includes('F1 help') && s.includes(COMMAND_SHOWN) && s.includes(`${fakePid} ${u2}`));
     const inPlace = (s: string, what: string) => {
       const lines = s.replace(/\n+$/, '').split('\n');
       expect(lines[0], `header on the first line (${what})`).toMatch(/^sshtop /);
@@ -268,13 +284,12 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     t.send('/');
     t.type(String(fakePid));
     t.send('Enter');
-    // the first match is the fake as a process of the u2 session; the next one is its own row
-    await t.waitFor('fake as a process selected', (s) => s.split('\n').some((l) => l.startsWith('>') && l.includes(`${fakePid} ${u2}`)));
-    t.send('F3');
-    await t.waitFor('fake session selected', (s) => s.split('\n').some((l) => l.startsWith('>') && l.includes(`${fakePid} x${P}`)));
+    // the fake heads its own (untrusted) row, under its real user
+    await t.waitFor('fake session selected', (s) => s.split('\n').some((l) => l.startsWith('>') && l.includes(`${fakePid} ${u2}`)));
     t.send('Enter');
-    const fakeDetail = await t.waitFor('fake detail pane', (s) => s.includes(`session ${fakePid}: ${FAKE_USER_SHOWN}@notty from ?`));
-    expect(fakeDetail).toContain(`[monitor] sshd: ${FAKE_USER_SHOWN} [priv]`);
+    const fakeDetail = await t.waitFor('fake detail pane', (s) => s.includes(`session ${fakePid}: ${u2}@notty from ?`));
+    expect(fakeDetail).toContain(`[process] sshd: ${FAKE_USER_SHOWN} [priv]`);
+    expect(fakeDetail).toContain(`untrusted: "sshd: ${FAKE_USER_SHOWN} [priv] 600" is named like an SSH daemon`);
     inPlace(fakeDetail, 'fake detail pane');
     t.send('Escape');
     t.send('q');

@@ -1,0 +1,51 @@
+// Sessions of processes that only claim to be SSH daemons (trust.ts): shown and flagged so the
+// operator sees the impostor, but nothing in them is believed: no user from the title, no
+// listener, no policy, no rule ends them. Pure.
+import { processTree, ticksToMs } from './session-tree.js';
+import type { Classified, ProcSnapshot, Session } from './types.js';
+
+/** each forged process outside every real session that heads its own tree, as a session */
+export function untrustedSessions(
+  snap: ProcSnapshot,
+  classes: ReadonlyMap<number, Classified>,
+  children: ReadonlyMap<number, readonly number[]>,
+  real: readonly Session[],
+  boundary: ReadonlySet<number>,
+): Session[] {
+  const placed = new Set<number>();
+  for (const s of real) for (const p of s.processes) placed.add(p.pid);
+  const out: Session[] = [];
+  for (const p of snap.procs.values()) {
+    const why = classes.get(p.pid)?.forged;
+    if (why === undefined || placed.has(p.pid) || classes.get(p.ppid)?.forged !== undefined) continue;
+    const procs = processTree(p.pid, snap, classes, children, boundary);
+    for (const q of procs) placed.add(q.pid);
+    const ttys = [...new Set(procs.map((q) => q.tty).filter((t): t is string => t !== null && t.startsWith('pts/')))];
+    const atimes = ttys.map((t) => snap.ttyAtimes.get(t)).filter((a): a is number => a !== undefined);
+    const idle = atimes.length > 0 ? Math.max(0, Math.floor((snap.takenAt - Math.max(...atimes)) / 1000)) : null;
+    out.push({
+      pid: p.pid,
+      startTicks: p.startTicks,
+      listenerPid: null,
+      // who really runs it (its uid), never the name its title claims
+      user: procs[0]?.user ?? null,
+      ttys,
+      remote: null,
+      local: null,
+      startedAt: ticksToMs(snap, p.startTicks),
+      idleSeconds: idle,
+      idleSource: idle === null ? null : 'tty',
+      flags: ['untrusted'],
+      reasons: { untrusted: `"${p.cmdline || p.comm}" is named like an SSH daemon, but ${why}` },
+      command: p.cmdline || `[${p.comm}]`,
+      cpuSeconds: Math.round((procs.reduce((n, q) => n + q.cpuTicks, 0) / snap.clkTck) * 100) / 100,
+      processes: procs,
+      daemon: 'other',
+      socketInode: null,
+      net: null,
+      idleSources: { tty: idle, traffic: null },
+      timeouts: [],
+    });
+  }
+  return out;
+}
