@@ -34,6 +34,8 @@ export function classifyProcess(comm: string, argv: readonly string[], parentIsD
   const title = argv.join(' ');
   const m = TITLE.exec(title);
   if (!m) {
+    // a configuration test (`sshd -T -f …`, sshtop's own policy read included) serves nobody
+    if (argv.some((a) => a === '-T' || a === '-t' || a === '-V')) return { role: 'process', daemon: 'openssh' };
     // not retitled: an old listener (`/usr/sbin/sshd -D`), a re-exec child before its title, inetd
     if (argv.includes('-R') || argv.includes('-i') || family === 'sshd-auth') return { role: 'preauth', daemon: 'openssh' };
     if (family === 'sshd-session') return { role: 'preauth', daemon: 'openssh' };

@@ -42,6 +42,9 @@ const ROWS: Row[] = [
   { seen: 'SPEC (re-exec child before its title)', comm: 'sshd', argv: ['/usr/sbin/sshd', '-D', '-R'], want: { role: 'preauth' } },
   { seen: 'SPEC (inetd child before its title)', comm: 'sshd', argv: ['/usr/sbin/sshd', '-i', '-f', '/etc/ssh/sshd_config'], want: { role: 'preauth' } },
   { seen: 'SPEC (sshd-auth before its title)', comm: 'sshd-auth', argv: ['/usr/libexec/sshd-auth'], want: { role: 'preauth' } },
+  // seen here: sshtop's own policy read (as root), and one a hostile -f path had kept waiting
+  { seen: 'sshtop (sshd -T child)', comm: 'sshd', argv: ['/usr/sbin/sshd', '-T', '-f', '/dev/zero'], want: { role: 'process' } },
+  { seen: 'admin (sshd -t)', comm: 'sshd', argv: ['/usr/sbin/sshd', '-t'], want: { role: 'process' } },
 
   // ---- monitors
   { seen: 'SPEC, OpenSSH 9.2', comm: 'sshd', argv: ['sshd: sshtop-t1 [priv]'], want: { role: 'monitor', user: 'sshtop-t1' } },
