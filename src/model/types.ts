@@ -74,7 +74,7 @@ export interface ExeFacts {
 export interface ProcSnapshot {
   /** ms since epoch when the snapshot was taken */
   takenAt: number;
-  /** boot time, seconds since epoch (from /proc/stat btime) */
+  /** boot time, seconds since epoch, as of takenAt (now − /proc/uptime; captured trees: btime) */
   btime: number;
   /** clock ticks per second (USER_HZ), 100 on Linux */
   clkTck: number;

@@ -62,6 +62,12 @@ export function parseCmdline(raw: string): string[] {
   return raw.slice(0, end).split('\0');
 }
 
+/** /proc/uptime: seconds since boot (first field, to the hundredth), the exact base for ages */
+export function parseUptime(text: string): number | undefined {
+  const m = /^(\d{1,12}(?:\.\d{1,9})?)\s/.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** `btime` line of /proc/stat: boot time, seconds since epoch. */
 export function parseBtime(text: string): number | undefined {
   return decimal(/^btime\s+(\d+)/m.exec(text)?.[1]);

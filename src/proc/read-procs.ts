@@ -13,6 +13,7 @@ import {
   parseSocketLink,
   parseStat,
   parseStatusUid,
+  parseUptime,
   tmuxServerPid,
   ttyName,
   type StatFields,
@@ -185,7 +186,7 @@ export class ProcReader {
     this.notices = new Set();
     this.hidden ??= procHidesOthers(this.procRoot);
     if (this.hidden) this.note(HIDDEN);
-    const btime = this.readBtime();
+    const btime = this.bootTime(takenAt);
     const stats = this.collectStats(takenAt);
     const children = new Map<number, number[]>();
     for (const [pid, st] of stats) {
@@ -261,6 +262,17 @@ export class ProcReader {
       notices: [...this.notices],
       tmuxClientTtys: this.readTmuxClients(),
     };
+  }
+
+  /**
+   * Boot time in seconds since the epoch, as of this read: now − /proc/uptime. /proc/stat's btime
+   * is cut to a whole second (every age was too high by the fraction of the second the machine
+   * booted in) and, read once, went stale when the wall clock was stepped (NTP). Trees captured
+   * without an uptime file keep their btime.
+   */
+  private bootTime(takenAt: number): number {
+    const up = parseUptime(this.readText(join(this.procRoot, 'uptime')) ?? '');
+    return up === undefined ? this.readBtime() : takenAt / 1000 - up;
   }
 
   private readBtime(): number {

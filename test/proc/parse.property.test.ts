@@ -9,6 +9,7 @@ import { PLACEHOLDER, sanitize } from '../../src/model/sanitize.js';
 import {
   environValue,
   parseBtime,
+  parseUptime,
   parseCmdline,
   parseHexEndpoint,
   parseNetTcp,
@@ -174,6 +175,27 @@ describe('parseBtime', () => {
     );
   });
   itReturnsCountOrUndefined(parseBtime);
+});
+
+describe('parseUptime', () => {
+  it('reads the first field of /proc/uptime to the hundredth', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 36 }), fc.integer({ min: 0, max: 99 }), fc.nat(), (whole, cents, idle) => {
+        const text = `${whole}.${String(cents).padStart(2, '0')} ${idle}.00\n`;
+        expect(parseUptime(text)).toBeCloseTo(whole + cents / 100, 6);
+      }),
+      RUNS,
+    );
+  });
+  it('gives a finite number or nothing, whatever the text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const v = parseUptime(text);
+        expect(v === undefined || (Number.isFinite(v) && v >= 0)).toBe(true);
+      }),
+      RUNS,
+    );
+  });
 });
 
 // ---- tty_nr -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { parseDuration } from '../../src/model/duration.js';
 import {
   environValue,
   parseBtime,
+  parseUptime,
   parseCmdline,
   parseHexEndpoint,
   parseNetTcp,
@@ -167,6 +168,11 @@ describe('parseStatusUid', () => {
 
 // /proc/stat of this machine (cpu lines shortened)
 const PROC_STAT = 'cpu  3525 0 2861 1043906 205 0 171 0 0 0\nintr 1091234 0 9\nctxt 2236011\nbtime 1795554950\nprocesses 23514\nprocs_running 2\n';
+
+describe('parseUptime', () => {
+  it('reads seconds since boot', () => expect(parseUptime('3265.43 6210.82\n')).toBe(3265.43));
+  it.each([[''], ['x 1\n'], ['-1.00 2\n'], ['12.5e3 1\n'], ['5']])('none in %j', (text) => expect(parseUptime(text)).toBeUndefined());
+});
 
 describe('parseBtime', () => {
   it('reads the btime line', () => expect(parseBtime(PROC_STAT)).toBe(1795554950));

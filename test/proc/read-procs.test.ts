@@ -111,6 +111,32 @@ describe('ProcReader on a /proc-shaped directory', () => {
     expect(snap).toMatchObject({ source: 'proc', missing: [], notices: [], tmuxClientTtys: null });
   });
 
+  it('counts ages from /proc/uptime: exact to the hundredth, and right after the wall clock is stepped', () => {
+    const fake = newTree();
+    // btime is cut to a whole second; the machine really booted 0.63 s later than it says
+    fake.setBtime(1795554950);
+    const reader = readerFor(fake);
+    const ageOf = (snap: ReturnType<ProcReader['read']>, pid: number) => snap.takenAt - Math.round((snap.btime + (snap.procs.get(pid)?.startTicks ?? 0) / 100) * 1000);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date((1795554950 + 0.63 + 20) * 1000));
+      writeFileSync(join(fake.procRoot, 'uptime'), '20.00 35.10\n');
+      const first = reader.read();
+      expect(first.btime).toBeCloseTo(1795554950.63, 6);
+      // pid 200 started 9.00 s after boot (900 ticks): 11.00 s ago, not 11.63
+      expect(ageOf(first, 200)).toBe(11_000);
+      // NTP steps the clock an hour forward while the machine runs on: ages do not jump
+      vi.setSystemTime(new Date((1795554950 + 0.63 + 21 + 3600) * 1000));
+      writeFileSync(join(fake.procRoot, 'uptime'), '21.00 37.00\n');
+      expect(ageOf(reader.read(), 200)).toBe(12_000);
+    } finally {
+      vi.useRealTimers();
+    }
+    // a captured tree without an uptime file keeps its btime
+    unlinkSync(join(fake.procRoot, 'uptime'));
+    expect(readerFor(fake).read().btime).toBe(1795554950);
+  });
+
   it("always reads the caller's ancestors, and the attached clients of the caller's tmux server", () => {
     const fake = newTree((f) => {
       sessionTree(f);
