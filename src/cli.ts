@@ -1,6 +1,7 @@
 // Entry point: parse arguments, pick the mode, map failures to exit codes (0 ok, 1 runtime, 2 usage).
-import { readFileSync } from 'node:fs';
-import { parseCommandLine, UsageError, USAGE } from './args.js';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { outputColumns, parseCommandLine, quote, UsageError, USAGE, type CommonOptions } from './args.js';
 
 // Each mode imports only what it needs (Ink alone costs ~150 ms to load): bad usage and --json
 // answer fast, and the bundle is split per mode.
@@ -34,10 +35,29 @@ async function loadUi(): Promise<typeof import('./ui/run.js')> {
   }
 }
 
+/**
+ * The testing options name a captured tree: a --proc-root that is not one would fall back to the
+ * live process list (ps-list) and show live processes as if they were the capture.
+ */
+function checkCapturedTree(o: CommonOptions): void {
+  const kind = (path: string) => {
+    try {
+      const st = statSync(path);
+      return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+    } catch {
+      return 'none';
+    }
+  };
+  if (o.procRoot !== undefined && kind(join(o.procRoot, 'stat')) !== 'file')
+    throw new UsageError(`--proc-root: ${quote(o.procRoot)} is not a /proc tree (it has no stat file)`);
+  if (o.devRoot !== undefined && kind(o.devRoot) !== 'dir') throw new UsageError(`--dev-root: ${quote(o.devRoot)} is not a directory`);
+  if (o.passwd !== undefined && kind(o.passwd) !== 'file') throw new UsageError(`--passwd: ${quote(o.passwd)} is not a file`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, process.env);
   if (parsed.kind === 'help') {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write((parsed.topic === 'reap' ? (await import('./reap.js')).REAP_USAGE : USAGE) + '\n');
     return 0;
   }
   if (parsed.kind === 'version') {
@@ -45,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const o = parsed.options;
+  checkCapturedTree(o);
   let mode = o.mode;
   // no terminal to draw on: the default mode prints the table instead of failing
   if ((mode === 'tui' || mode === 'watch') && !process.stdout.isTTY) mode = 'once';
@@ -62,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (mode === 'once') {
     const [{ formatOnce }, { model }] = await Promise.all([import('./report/once.js'), takeModel(source, o)]);
-    process.stdout.write(formatOnce(model, { color: o.color && process.stdout.isTTY === true, columns: process.stdout.columns ?? 200 }));
+    process.stdout.write(formatOnce(model, { color: o.color && process.stdout.isTTY === true, columns: outputColumns(process.stdout.columns, process.env) }));
     return 0;
   }
   // Ink draws nothing live while CI or CONTINUOUS_INTEGRATION is set (it waits for unmount), and
@@ -86,7 +107,8 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`sshtop: ${err.message} (see sshtop --help)\n`);
+      // one line, whatever slipped into a message unquoted
+      process.stderr.write(`sshtop: ${err.message.replace(/[\r\n]+/g, ' ')} (see sshtop --help)\n`);
       process.exitCode = 2;
       return;
     }

@@ -1,11 +1,10 @@
 // `sshtop reap`: end sessions by rule, for cron and systemd timers. Dry run unless --yes; never
 // the caller's own session, never a listener; every signal goes to the audit trail.
 // Exit: 0 nothing matched or everything meant to end ended, 1 runtime failure, 2 usage, 3 a signal failed.
-import { parseArgs } from 'node:util';
-import { UsageError, type CommonOptions } from './args.js';
+import { quote, refuseRepeats, REAP_OPTIONS, tokenize, UsageError, valuesOf, type CommonOptions } from './args.js';
 import { parseDuration } from './model/duration.js';
 import { hasRule, selectForReap, type ReapDecision, type ReapRules } from './model/reap-rules.js';
-import { sanitize } from './model/sanitize.js';
+import { isUnsafe, sanitize } from './model/sanitize.js';
 import { formatEndpoint } from './model/columns.js';
 import { createAuditTrail } from './proc/audit.js';
 import { createSignaller, SIGNALS, type Pinned, type SignalName, type SignalResult } from './proc/signal.js';
@@ -13,15 +12,18 @@ import { warnTtys } from './proc/tty-warn.js';
 import { formatReap, type ReapOutcome } from './report/reap.js';
 import { sourceFor, takeModel } from './snapshot.js';
 
-export const REAP_USAGE = `usage: sshtop reap [rules] [--signal HUP|TERM|…] [--grace 10s] [--warn "msg"] [--yes] [--json]
-rules (a session matching any rule is ended; at least one rule is required):
+export const REAP_USAGE = `usage: sshtop [--proc-root <dir> …] reap [rules] [--signal HUP|TERM|…] [--grace 10s] [--warn "msg"] [--yes] [--json]
+rules (a session matching any rule is ended; at least one rule is required; each at least 1s):
   --idle <duration>            tty idle (notty: no traffic) at least this long
   --max-age <duration>         logged in at least this long
   --dead-peer                  the client stopped acknowledging data / probes
   --preauth-older <duration>   connections still unauthenticated after this long
 filters:  --user <name>, --exclude-user <name>, --port <n> (the sshd's local port; each repeatable)
-actions:  --signal (default TERM), --grace <duration> (then SIGKILL survivors),
-          --warn "msg" (written to the session's terminals, 2 s before the signal), --yes (act; default: dry run), --json`;
+actions:  --signal (default TERM), --grace <duration> (1s to 600s, then SIGKILL survivors; not with KILL),
+          --warn "msg" (plain text, written to the session's terminals 2 s before the signal),
+          --yes (act; default: dry run), --json
+before 'reap' it takes only --no-color and the testing options --proc-root, --dev-root, --passwd
+(a dry run over a captured tree: --yes is refused with them, the tree's pids are not live processes)`;
 
 export interface ReapOptions {
   rules: ReapRules;
@@ -33,65 +35,61 @@ export interface ReapOptions {
   help: boolean;
 }
 
-const dur = (name: string, v: string | undefined): number | undefined => {
+const dur = (name: string, v: string | undefined, max = Infinity): number | undefined => {
   if (v === undefined) return undefined;
   const s = parseDuration(v);
-  if (s === undefined) throw new UsageError(`reap ${name}: expected a duration like 90s, 30m, 2h or 1d, got '${v}'`);
+  if (s === undefined) throw new UsageError(`reap ${name}: expected a duration like 90s, 30m, 2h or 1d, got ${quote(v)}`);
+  // 0 would match every session (a rule) or wait for nothing (--grace): a typo, not an intent
+  if (s < 1 || s > max) throw new UsageError(`reap ${name}: expected at least 1s${max < Infinity ? ` and at most ${max}s` : ''}, got ${quote(v)}`);
   return s;
 };
 
-export function parseReapArgs(argv: string[]): ReapOptions {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        idle: { type: 'string' },
-        'max-age': { type: 'string' },
-        'dead-peer': { type: 'boolean' },
-        'preauth-older': { type: 'string' },
-        user: { type: 'string', multiple: true },
-        'exclude-user': { type: 'string', multiple: true },
-        port: { type: 'string', multiple: true },
-        signal: { type: 'string' },
-        grace: { type: 'string' },
-        warn: { type: 'string' },
-        yes: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(`reap: ${((e as Error).message.split('\n')[0] ?? '').replace(/\. To specify a positional.*$/, '')}`);
-  }
+/** the longest --grace: a reaper run from cron must not outlive its next run by much */
+const MAX_GRACE_SECONDS = 600;
+
+/**
+ * The arguments after `reap`. `common` is what came before it: with a captured tree (the testing
+ * options) --yes is refused, since the tree's pids are not the live processes that bear them.
+ */
+export function parseReapArgs(argv: string[], common?: Pick<CommonOptions, 'procRoot' | 'devRoot' | 'passwd'>): ReapOptions {
+  const tokens = tokenize(argv, REAP_OPTIONS, 'reap: ');
+  const stray = tokens.find((t) => t.kind === 'positional');
+  if (stray) throw new UsageError(`reap: unexpected argument ${quote(stray.value)}`);
+  refuseRepeats(tokens, REAP_OPTIONS, 'reap: ');
+  const values = valuesOf(tokens);
+  const help = values.help === true;
+  if (help) return { rules: { users: [], excludeUsers: [], ports: [] }, signal: 'TERM', graceSeconds: undefined, warn: undefined, yes: false, json: false, help };
+  const yes = values.yes === true;
+  // first of all checks: whatever else is wrong, this is the one that must never get through
+  const captured = ([['proc-root', common?.procRoot], ['dev-root', common?.devRoot], ['passwd', common?.passwd]] as const).find(([, v]) => v !== undefined)?.[0];
+  if (yes && captured) throw new UsageError(`reap --yes signals live processes: not with --${captured} (a captured tree's pids are not theirs); drop --yes for a dry run`);
+  const list = (k: string): string[] => [values[k] ?? []].flat() as string[];
   const rules: ReapRules = {
     idleSeconds: dur('--idle', values.idle as string | undefined),
     maxAgeSeconds: dur('--max-age', values['max-age'] as string | undefined),
     deadPeer: values['dead-peer'] === true,
     preauthOlderSeconds: dur('--preauth-older', values['preauth-older'] as string | undefined),
-    users: (values.user as string[] | undefined) ?? [],
-    excludeUsers: (values['exclude-user'] as string[] | undefined) ?? [],
-    ports: ((values.port as string[] | undefined) ?? []).map((v) => {
+    users: list('user'),
+    excludeUsers: list('exclude-user'),
+    ports: list('port').map((v) => {
       const n = Number(v);
-      if (!/^\d+$/.test(v) || n < 1 || n > 65535) throw new UsageError(`reap --port: expected a TCP port (1-65535), got '${v}'`);
+      if (!/^\d+$/.test(v) || n < 1 || n > 65535) throw new UsageError(`reap --port: expected a TCP port (1-65535), got ${quote(v)}`);
       return n;
     }),
   };
-  const help = values.help === true;
-  if (!help && !hasRule(rules)) throw new UsageError('reap: give at least one rule (--idle, --max-age, --dead-peer or --preauth-older)');
-  const sig = ((values.signal as string | undefined) ?? 'TERM').toUpperCase().replace(/^SIG/, '');
-  if (!(SIGNALS as readonly string[]).includes(sig)) throw new UsageError(`reap --signal: unknown signal '${String(values.signal)}' (one of ${SIGNALS.join(', ')})`);
-  return {
-    rules,
-    signal: sig as SignalName,
-    graceSeconds: dur('--grace', values.grace as string | undefined),
-    warn: values.warn as string | undefined,
-    yes: values.yes === true,
-    json: values.json === true,
-    help,
-  };
+  if (!hasRule(rules)) throw new UsageError('reap: give at least one rule (--idle, --max-age, --dead-peer or --preauth-older)');
+  const both = list('user').find((u) => list('exclude-user').includes(u));
+  if (both !== undefined) throw new UsageError(`reap: ${quote(both)} is given to both --user and --exclude-user`);
+  const given = values.signal as string | undefined;
+  const sig = (given ?? 'TERM').toUpperCase().replace(/^SIG/, '');
+  if (!(SIGNALS as readonly string[]).includes(sig)) throw new UsageError(`reap --signal: unknown signal ${quote(String(given))} (one of ${SIGNALS.join(', ')})`);
+  const graceSeconds = dur('--grace', values.grace as string | undefined, MAX_GRACE_SECONDS);
+  // SIGKILL leaves no survivors to wait for: a --grace would be silently unused
+  if (graceSeconds !== undefined && sig === 'KILL') throw new UsageError('reap --grace: nothing survives --signal KILL; drop --grace or send TERM');
+  const warn = values.warn as string | undefined;
+  // a newline or an escape sequence would be rewritten on the way to the terminal, not shown as given
+  if (warn !== undefined && isUnsafe(warn)) throw new UsageError(`reap --warn: the message has control characters (${quote(warn)}): give plain text`);
+  return { rules, signal: sig as SignalName, graceSeconds, warn, yes, json: values.json === true, help };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -99,7 +97,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WARN_DELIVERY_MS = 2000;
 
 export async function runReap(common: CommonOptions, argv: string[]): Promise<number> {
-  const o = parseReapArgs(argv);
+  const o = parseReapArgs(argv, common);
   if (o.help) {
     process.stdout.write(REAP_USAGE + '\n');
     return 0;

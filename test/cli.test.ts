@@ -22,7 +22,29 @@ describe('the sshtop command', () => {
     expect(r.stdout).toMatch(/^usage: sshtop/);
     const reap = run(['reap', '--help']);
     expect(reap.status).toBe(0);
-    expect(reap.stdout).toMatch(/^usage: sshtop reap/);
+    expect(reap.stdout).toMatch(/^usage: sshtop \[--proc-root <dir> …\] reap /);
+    // help before the subcommand is the subcommand's help
+    expect(run(['--help', 'reap']).stdout).toBe(reap.stdout);
+  });
+
+  it('an option before reap that reap does not take there is refused, not ignored (it would widen what is ended)', () => {
+    const r = run(['--user', 'alice', 'reap', '--idle', '1m', '--yes']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe("sshtop: --user goes after 'reap': sshtop reap --user alice … (see sshtop --help)\n");
+    const filter = run(['--filter', 'alice', 'reap', '--idle', '1m']);
+    expect(filter.status).toBe(2);
+    expect(filter.stderr).toMatch(/^sshtop: reap takes no --filter/);
+  });
+
+  it('the subcommand is the first positional argument: --filter reap filters for "reap"', () => {
+    const fx = `${REPO}/test/fixtures/openssh-9.2p1`;
+    const r = run(['--proc-root', `${fx}/proc`, '--dev-root', `${fx}/dev`, '--passwd', `${fx}/passwd`, '--filter', 'reap']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^listener 27355/);
+    expect(r.stdout).not.toMatch(/would end|sshtop-t1/);
+    expect(run(['bogus']).stderr).toBe("sshtop: unknown command 'bogus' (the only command is reap) (see sshtop --help)\n");
   });
 
   it('a reader that closes the pipe early (sshtop --json | head) ends it quietly, exit 0', async () => {
