@@ -108,7 +108,7 @@ export async function runReap(common: CommonOptions, argv: string[]): Promise<nu
 
   if (o.yes && outcomes.length > 0) {
     const audit = createAuditTrail({ tool: 'reap', onWarning: (m) => process.stderr.write(`sshtop reap: warning: ${m}\n`) });
-    const signaller = createSignaller({ procRoot: common.procRoot, onSignal: (r) => audit.record(r) });
+    const signaller = createSignaller({ onSignal: (r) => audit.record(r), onIntent: (i) => audit.intent(i) });
     const pinned = outcomes.map((out) => signaller.pin(targetOf(out.decision)));
     if (o.warn !== undefined) {
       const message = sanitize(o.warn);

@@ -19,9 +19,9 @@ export function isUnsafe(text: string): boolean {
   return found;
 }
 
-const JSON_EXTRA = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const JSON_EXTRA = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-/** JSON.stringify escapes C0 but leaves DEL, C1 and bidi characters raw: escape those too */
+/** JSON.stringify escapes C0 but leaves DEL, C1, bidi and line/paragraph separators raw: escape those too */
 export function escapeJsonUnsafe(json: string): string {
   return json.replace(JSON_EXTRA, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

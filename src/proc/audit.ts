@@ -1,12 +1,14 @@
 // The audit trail: every signal sent (or refused) by the TUI or by reap goes to syslog (via
-// `logger -t sshtop`, when present) and to a JSON-lines file. Writes are asynchronous and never
-// block the UI; an unwritable log is a warning, never a reason not to act.
-import { appendFile, mkdir } from 'node:fs/promises';
+// `logger -t sshtop`, when present) and to a JSON-lines file. The file is opened safely (see
+// safe-file.ts) and written synchronously, one whole record or none, so its order is certain;
+// an unwritable log is a warning returned to the caller, never a reason not to act.
+import { spawnSync } from 'node:child_process';
 import { homedir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
-import { sanitize } from '../model/sanitize.js';
-import type { SignalRecord } from './signal.js';
+import { escapeJsonUnsafe, sanitize } from '../model/sanitize.js';
+import { appendWhole } from './safe-file.js';
+import type { SignalIntent, SignalRecord } from './signal.js';
 
 export interface AuditRecord {
   time: string;
@@ -26,10 +28,16 @@ export interface AuditRecord {
 
 export interface AuditTrail {
   readonly path: string;
-  record(r: SignalRecord): void;
-  /** wait for pending writes (reap awaits this before exiting) */
+  /** write the outcome of an attempt; returns a one-line warning when the log was not written */
+  record(r: SignalRecord): string | undefined;
+  /** write an intent (result `sending`) and hand it to syslog before the caller acts; same warning */
+  intent(i: SignalIntent): string | undefined;
+  /** wait for pending syslog hand-offs (reap awaits this before exiting) */
   flush(): Promise<void>;
 }
+
+/** how long an intent may wait for `logger` before the kill goes ahead anyway */
+const INTENT_SYSLOG_TIMEOUT_MS = 1500;
 
 export function defaultAuditPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SSHTOP_AUDIT_LOG) return env.SSHTOP_AUDIT_LOG;
@@ -57,47 +65,67 @@ export function createAuditTrail(opts: {
   const env = opts.env ?? process.env;
   const path = opts.path ?? defaultAuditPath(env);
   const pending = new Set<Promise<void>>();
-  let warned = false;
+  const warned = new Set<string>();
+  // each distinct reason once (reap's stderr); every record still returns its own warning
   const warn = (msg: string) => {
-    if (!warned) opts.onWarning?.(msg);
-    warned = true;
+    if (!warned.has(msg)) opts.onWarning?.(msg);
+    warned.add(msg);
   };
   const track = (p: Promise<void>) => {
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
 
+  const build = (r: { pid: number; signal: string; target: SignalRecord['target'] }, result: string, message: string): AuditRecord => ({
+    time: new Date().toISOString(),
+    tool: opts.tool,
+    operatorUid: process.getuid?.() ?? null,
+    operatorLogin: loginName(env),
+    pid: r.pid,
+    kind: r.target.audit?.kind ?? 'process',
+    sessionUser: r.target.audit?.sessionUser ?? null,
+    remote: r.target.audit?.remote ?? null,
+    ttys: r.target.audit?.ttys ?? [],
+    signal: `SIG${r.signal}`,
+    result,
+    message,
+  });
+
+  const writeFile = (rec: AuditRecord): string | undefined => {
+    // JSON.stringify leaves C1, bidi and line separators raw: a process title must not reorder the log
+    const line = escapeJsonUnsafe(JSON.stringify(rec)) + '\n';
+    const why = appendWhole(path, line);
+    if (why === undefined) return undefined;
+    const msg = `audit log ${sanitize(path)} not written: ${sanitize(why)}`;
+    warn(msg);
+    return msg;
+  };
+
+  const syslogText = (rec: AuditRecord) =>
+    sanitize(
+      `${rec.operatorLogin ?? rec.operatorUid}: ${rec.signal} pid ${rec.pid} ${rec.kind} user=${rec.sessionUser ?? '?'} from=${rec.remote ?? '?'} tty=${rec.ttys.join(',') || '-'} result=${rec.result}`,
+    );
+
   return {
     path,
     record(r) {
-      const rec: AuditRecord = {
-        time: new Date().toISOString(),
-        tool: opts.tool,
-        operatorUid: process.getuid?.() ?? null,
-        operatorLogin: loginName(env),
-        pid: r.pid,
-        kind: r.target.audit?.kind ?? 'process',
-        sessionUser: r.target.audit?.sessionUser ?? null,
-        remote: r.target.audit?.remote ?? null,
-        ttys: r.target.audit?.ttys ?? [],
-        signal: `SIG${r.signal}`,
-        result: r.outcome,
-        message: r.message,
-      };
-      const line = JSON.stringify(rec) + '\n';
-      track(
-        mkdir(dirname(path), { recursive: true, mode: 0o750 })
-          .then(() => appendFile(path, line, { mode: 0o640 }))
-          .catch((e: Error) => warn(`audit log ${path} not writable (${e.message}); the action itself was not affected`)),
-      );
+      const rec = build(r, r.outcome, r.message);
+      const warning = writeFile(rec);
       if (opts.syslog !== false) {
-        const text = `${rec.operatorLogin ?? rec.operatorUid}: SIG${r.signal} pid ${r.pid} ${rec.kind} user=${rec.sessionUser ?? '?'} from=${rec.remote ?? '?'} tty=${rec.ttys.join(',') || '-'} result=${r.outcome}`;
         track(
-          execa('logger', ['-t', 'sshtop', '--', sanitize(text)], { timeout: 2000, stdin: 'ignore', reject: false })
+          execa('logger', ['-t', 'sshtop', '--', syslogText(rec)], { timeout: 2000, stdin: 'ignore', reject: false })
             .then(() => undefined)
             .catch(() => undefined),
         );
       }
+      return warning;
+    },
+    intent(i) {
+      const rec = build(i, 'sending', `sending SIG${i.signal} to ${i.target.label} (pid ${i.pid})`);
+      const warning = writeFile(rec);
+      // spawnSync, not a detached child: logger has sent the line before the kill that may end us
+      if (opts.syslog !== false) spawnSync('logger', ['-t', 'sshtop', '--', syslogText(rec)], { timeout: INTENT_SYSLOG_TIMEOUT_MS, stdio: 'ignore' });
+      return warning;
     },
     async flush() {
       while (pending.size > 0) await Promise.all([...pending]);

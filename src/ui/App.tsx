@@ -163,7 +163,9 @@ export function App(props: AppProps) {
   const send = (d: Dialog) => {
     if (!signaller) return closeDialog(d, 'read-only: nothing sent');
     const results = d.targets.map((t) => signaller.send(t.pinned, d.signal));
-    const text = results.length === 1 ? (results[0]?.message ?? '') : `${results.filter((r) => r.outcome === 'sent').length} of ${results.length} signalled; ${results.filter((r) => r.outcome !== 'sent').map((r) => r.message).join('; ')}`;
+    // a sent result's message is not shown when several were sent: its audit warning still is
+    const notes = [...new Set([...results.filter((r) => r.outcome !== 'sent').map((r) => r.message), ...results.flatMap((r) => (r.outcome === 'sent' && r.auditWarning ? [r.auditWarning] : []))])];
+    const text = results.length === 1 ? (results[0]?.message ?? '') : `${results.filter((r) => r.outcome === 'sent').length} of ${results.length} signalled; ${notes.join('; ')}`;
     dispatch({ type: 'untag-all' });
     closeDialog(d, sanitize(text));
   };

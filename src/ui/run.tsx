@@ -15,7 +15,7 @@ const LEAVE = '\u001b[?25h\u001b[?1049l';
 async function makeSignaller(): Promise<Signaller> {
   const [{ createSignaller }, { createAuditTrail }] = await Promise.all([import('../proc/signal.js'), import('../proc/audit.js')]);
   const audit = createAuditTrail({ tool: 'tui' });
-  return createSignaller({ onSignal: (r) => audit.record(r) });
+  return createSignaller({ onSignal: (r) => audit.record(r), onIntent: (i) => audit.intent(i) });
 }
 
 export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly: boolean): Promise<number> {

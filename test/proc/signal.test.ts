@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSignaller, type SignalRecord } from '../../src/proc/signal.js';
@@ -53,6 +54,27 @@ describe('signalling a real process', () => {
     expect(s.child.exitCode).toBeNull();
     s.child.kill();
     await s.exited;
+  });
+
+  it('pins through the live /proc even when handed a captured tree: a fixture pid never hits a live process', async () => {
+    const s = sleeper();
+    // a --proc-root fixture that claims the live sleeper's pid, with the start time it shows
+    const fixture = mkdtempSync(join(tmpdir(), 'sshtop-fixture-'));
+    try {
+      mkdirSync(join(fixture, String(s.pid)));
+      const fake = 12345;
+      writeFileSync(join(fixture, String(s.pid), 'stat'), `${s.pid} (sleep) S 1 ${s.pid} ${s.pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 ${fake} 0 0\n`);
+      const sig = createSignaller({ procRoot: fixture } as Parameters<typeof createSignaller>[0]);
+      const r = sig.send(sig.pin({ pid: s.pid, startTicks: fake, label: 'fixture session' }), 'TERM');
+      expect(r.outcome).toBe('identity-changed');
+      await new Promise((res) => setTimeout(res, 100));
+      expect(s.child.exitCode).toBeNull();
+      expect(s.child.signalCode).toBeNull();
+    } finally {
+      s.child.kill();
+      await s.exited;
+      rmSync(fixture, { recursive: true, force: true });
+    }
   });
 
   it('never signals pid 0, 1 or a negative pid (process groups)', () => {
