@@ -3,6 +3,7 @@ import { parseSshConnection } from '../proc/parse.js';
 import { familyOf } from '../proc/ssh-names.js';
 import { classifyProcess } from './classify.js';
 import { applyStaleness, type StalenessOptions } from './network.js';
+import { buildHiddenSessions } from './hidden-sessions.js';
 import { findSelf } from './own.js';
 import type {
   Classified,
@@ -34,6 +35,7 @@ export const FLAG_ORDER: Flag[] = [
   'preauth',
   'idle',
   'own',
+  'partial',
   'multiplexed',
   'forward-only',
   'sftp',
@@ -91,6 +93,9 @@ export function buildModel(snap: ProcSnapshot, opts: BuildOptions): Model {
     if (p.state === 'Z') continue;
     sessions.push(buildSession(p, snap, classes, children, roleOf(p.ppid) === 'listener', opts));
   }
+
+  // hidepid hides every SSH daemon: the caller's own sessions, rebuilt from their own processes
+  sessions.push(...buildHiddenSessions(snap, { idleSeconds: opts.idleSeconds, addFlag, formatSeconds }));
 
   const self = findSelf(snap, sessions, opts.selfPid);
   const own = new Set(self.candidates);
