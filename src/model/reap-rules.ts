@@ -54,6 +54,7 @@ export function selectForReap(model: Model, r: ReapRules): ReapSelection {
     const reasons = reasonsFor(s, r, model.takenAt);
     if (reasons.length === 0) continue;
     if (own.has(s.pid) || s.flags.includes('own')) spared.push({ session: s, reasons: [...reasons, 'spared: your own session'] });
+    else if (s.partial) spared.push({ session: s, reasons: [...reasons, `spared: its sshd (pid ${s.pid}) is hidden by hidepid and cannot be verified`] });
     else matched.push({ session: s, reasons });
   }
   return { matched, spared };

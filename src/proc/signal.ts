@@ -107,6 +107,9 @@ export function createSignaller(opts: SignallerOptions = {}): Signaller {
     send(pinned, signal) {
       const { pid, label } = pinned.target;
       if (!Number.isInteger(pid) || pid <= 1) return finish(pinned, signal, 'failed', `refusing to signal pid ${pid}`);
+      // no starttime was seen (a pid hidden by hidepid): its identity can never be verified
+      if (pinned.target.startTicks < 0)
+        return finish(pinned, signal, 'failed', `${label} (pid ${pid}) is hidden from this user, its identity cannot be verified: nothing sent`);
       const id = identity(pinned);
       if (id === 'gone') return finish(pinned, signal, 'gone', `${label} (pid ${pid}) has already exited: nothing sent`);
       if (id === 'changed')
