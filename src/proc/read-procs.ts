@@ -83,7 +83,7 @@ function settledTitle(comm: string, argv: readonly string[]): boolean {
 const DENIED = 'some processes are not visible to this user (permission denied); run as root to see every session fully';
 const HIDDEN = "other users' processes are hidden from this user (/proc is mounted with hidepid); run as root to see every session";
 const HIDDEN_OWN =
-  "other users' processes and every SSH daemon are hidden from this user (/proc is mounted with hidepid): your own sessions are shown partial, rebuilt from your own processes; run as root to see every session";
+  "/proc is mounted with hidepid: every SSH daemon and other users' processes are hidden from this user, your own sessions are shown partial; run as root to see every session";
 
 function errCode(e: unknown): ErrCode {
   const code = (e as NodeJS.ErrnoException).code;
