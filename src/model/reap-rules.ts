@@ -56,6 +56,7 @@ export function selectForReap(model: Model, r: ReapRules): ReapSelection {
     if (own.has(s.pid) || s.flags.includes('own')) spared.push({ session: s, reasons: [...reasons, 'spared: your own session'] });
     // an impostor's title told us nothing true: no rule about sessions applies to it
     else if (s.flags.includes('untrusted')) spared.push({ session: s, reasons: [...reasons, `spared: not a real SSH session (${s.reasons.untrusted ?? 'untrusted'})`] });
+    else if (s.partial) spared.push({ session: s, reasons: [...reasons, `spared: its sshd (pid ${s.pid}) is hidden by hidepid and cannot be verified`] });
     else matched.push({ session: s, reasons });
   }
   return { matched, spared };

@@ -3,6 +3,7 @@ import { parseSshConnection } from '../proc/parse.js';
 import { familyOf } from '../proc/ssh-names.js';
 import { classifyProcess } from './classify.js';
 import { applyStaleness, type StalenessOptions } from './network.js';
+import { buildHiddenSessions } from './hidden-sessions.js';
 import { findSelf } from './own.js';
 import { processTree, ticksToMs } from './session-tree.js';
 import { forgedReason } from './trust.js';
@@ -38,6 +39,7 @@ export const FLAG_ORDER: Flag[] = [
   'preauth',
   'idle',
   'own',
+  'partial',
   'multiplexed',
   'forward-only',
   'sftp',
@@ -119,6 +121,9 @@ export function buildModel(snap: ProcSnapshot, opts: BuildOptions): Model {
   const boundary = new Set([...roots.map((p) => p.pid), ...listeners.map((l) => l.pid)]);
   const sessions = roots.map((p) => buildSession(p, snap, classes, children, roleOf(p.ppid) === 'listener', opts, boundary));
   sessions.push(...untrustedSessions(snap, classes, children, sessions, boundary));
+
+  // hidepid hides every SSH daemon: the caller's own sessions, rebuilt from their own processes
+  sessions.push(...buildHiddenSessions(snap, { idleSeconds: opts.idleSeconds, addFlag, formatSeconds }));
 
   const self = findSelf(snap, sessions, opts.selfPid);
   const own = new Set(self.candidates);

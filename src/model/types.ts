@@ -95,6 +95,19 @@ export interface ProcSnapshot {
   notices: string[];
   /** ttys (`pts/4`) the caller's tmux server holds open: its attached clients; null when not in tmux */
   tmuxClientTtys: string[] | null;
+  /** hidepid hides the SSH daemons: the tops of the caller's own session channels, by pid */
+  hiddenSessionTops?: ReadonlyMap<number, HiddenSessionTop>;
+}
+
+/** A process of the caller whose parent is hidden (hidepid) and whose environ names an SSH connection. */
+export interface HiddenSessionTop {
+  pid: number;
+  /** the hidden parent: the sshd user child (or Dropbear's connection process) */
+  parent: number;
+  /** SSH_CONNECTION from its environ */
+  sshConnection: string;
+  /** its tty (`pts/3`), which SSH_TTY names too; null for a channel without one */
+  sshTty: string | null;
 }
 
 export type Role =
@@ -138,6 +151,8 @@ export interface Startups {
 
 export type Flag =
   | 'own'
+  /** the SSH daemon processes are hidden (hidepid): rebuilt from the user's own processes */
+  | 'partial'
   | 'idle'
   | 'stale'
   | 'dead-peer'
@@ -201,6 +216,12 @@ export interface Session {
   idleSources: { tty: number | null; traffic: number | null };
   /** which server setting would end this session, and when (human lines) */
   timeouts: string[];
+  /**
+   * true: its SSH daemon processes are hidden (/proc hidepid) and it was rebuilt from the user's
+   * own processes below them. pid is their hidden parent, whose identity cannot be verified: the
+   * session is never signalled as a whole, only its visible processes.
+   */
+  partial?: boolean;
 }
 
 /** TCP state of a session's connection (from /proc/net/tcp, refined by `ss -ti` when available) */

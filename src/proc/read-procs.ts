@@ -19,6 +19,7 @@ import {
   type StatFields,
 } from './parse.js';
 import { HeldFiles } from './held-files.js';
+import { HiddenParents } from './hidden-parents.js';
 import { commIsAmbiguous, familyOf } from './ssh-names.js';
 
 export interface ReaderOptions {
@@ -82,6 +83,8 @@ function settledTitle(comm: string, argv: readonly string[]): boolean {
 
 const DENIED = 'some processes are not visible to this user (permission denied); run as root to see every session fully';
 const HIDDEN = "other users' processes are hidden from this user (/proc is mounted with hidepid); run as root to see every session";
+const HIDDEN_OWN =
+  "/proc is mounted with hidepid: every SSH daemon and other users' processes are hidden from this user, your own sessions are shown partial; run as root to see every session";
 
 function errCode(e: unknown): ErrCode {
   const code = (e as NodeJS.ErrnoException).code;
@@ -151,6 +154,7 @@ export class ProcReader {
   lastScan: 'full' | 'new-pids' | 'walk' = 'full';
   private readonly held: HeldFiles;
   private netCache = new Map<string, NetCache>();
+  private readonly hiddenParents: HiddenParents;
 
   constructor(opts: ReaderOptions = {}) {
     this.opts = opts;
@@ -158,6 +162,7 @@ export class ProcReader {
     this.devRoot = opts.devRoot ?? '/dev';
     this.passwdPath = opts.passwdPath ?? '/etc/passwd';
     this.held = new HeldFiles(this.procRoot);
+    this.hiddenParents = new HiddenParents(this.procRoot);
   }
 
   /** close every held descriptor (the reader stays usable) */
@@ -185,9 +190,11 @@ export class ProcReader {
     const takenAt = Date.now();
     this.notices = new Set();
     this.hidden ??= procHidesOthers(this.procRoot);
-    if (this.hidden) this.note(HIDDEN);
     const btime = this.bootTime(takenAt);
     const stats = this.collectStats(takenAt);
+    // hidepid hides every sshd, the caller's own too: the tops of their own channels stand in
+    const hiddenTops = this.hidden ? this.hiddenParents.read(stats) : undefined;
+    if (hiddenTops) this.note(hiddenTops.tops.size > 0 ? HIDDEN_OWN : HIDDEN);
     const children = new Map<number, number[]>();
     for (const [pid, st] of stats) {
       const list = children.get(st.ppid);
@@ -228,6 +235,7 @@ export class ProcReader {
       wanted.add(p);
       p = st.ppid;
     }
+    for (const pid of hiddenTops?.pids ?? []) wanted.add(pid);
 
     const procs = new Map<number, ProcEntry>();
     for (const pid of wanted) {
@@ -247,6 +255,7 @@ export class ProcReader {
       if (held && !held.tcp && p.sockets?.some((i) => sockets.has(i))) held.tcp = true;
     }
     const sshConnection = this.readSshConnections(procs, family);
+    for (const t of hiddenTops?.tops.values() ?? []) sshConnection.set(t.pid, t.sshConnection);
 
     return {
       takenAt,
@@ -261,6 +270,7 @@ export class ProcReader {
       missing: [],
       notices: [...this.notices],
       tmuxClientTtys: this.readTmuxClients(),
+      ...(hiddenTops && hiddenTops.tops.size > 0 ? { hiddenSessionTops: hiddenTops.tops } : {}),
     };
   }
 

@@ -148,6 +148,9 @@ export function createSignaller(opts: SignallerOptions = {}): Signaller {
     send(pinned, signal) {
       const { pid, label } = pinned.target;
       if (!Number.isInteger(pid) || pid <= 1) return finish(pinned, signal, 'failed', `refusing to signal pid ${pid}`);
+      // no starttime was seen (a pid hidden by hidepid): its identity can never be verified
+      if (pinned.target.startTicks < 0)
+        return finish(pinned, signal, 'failed', `${label} (pid ${pid}) is hidden from this user, its identity cannot be verified: nothing sent`);
       // sshtop may not outlive this kill (its own session hangs up): the intent is on record first
       const endsSelf = pinned.target.audit?.endsSelf === true || isSelfOrAncestor(pid);
       const iw = endsSelf ? callHook(opts.onIntent, { pid, signal, target: pinned.target }) : undefined;

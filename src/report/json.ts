@@ -43,6 +43,8 @@ export interface JsonSession {
   daemon: Session['daemon'];
   net: SessionNet | null;
   timeouts: string[];
+  /** true: its SSH daemon processes are hidden (hidepid), rebuilt from the user's own processes */
+  partial: boolean;
   processes: JsonProcess[];
 }
 
@@ -101,6 +103,7 @@ function sessionJson(s: Session): JsonSession {
     daemon: s.daemon,
     net: s.net,
     timeouts: s.timeouts,
+    partial: s.partial === true,
     processes: s.processes.map((p) => ({
       pid: p.pid,
       ppid: p.ppid,

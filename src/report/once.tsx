@@ -2,6 +2,7 @@
 import { Table } from '@alcalzone/ink-table';
 import { Box, Text, renderToString } from 'ink';
 import { sessionCells, truncate } from '../model/columns.js';
+import { HIDDEN_GROUP_TITLE } from '../model/hidden-sessions.js';
 import { sanitize } from '../model/sanitize.js';
 import type { Listener, Model, Session } from '../model/types.js';
 
@@ -21,7 +22,9 @@ export function groupByListener(model: Model): Group[] {
     title: listenerTitle(l),
     sessions: model.sessions.filter((s) => s.listenerPid === l.pid),
   }));
-  const loose = model.sessions.filter((s) => s.listenerPid === null || !model.listeners.some((l) => l.pid === s.listenerPid));
+  const hidden = model.sessions.filter((s) => s.partial);
+  if (hidden.length > 0) groups.push({ title: HIDDEN_GROUP_TITLE, sessions: hidden });
+  const loose = model.sessions.filter((s) => !s.partial && (s.listenerPid === null || !model.listeners.some((l) => l.pid === s.listenerPid)));
   if (loose.length > 0) groups.push({ title: 'no listener (restarted daemon, or socket-activated)', sessions: loose });
   return groups;
 }

@@ -20,6 +20,7 @@ import { useScreenState } from './use-screen-state.js';
 import { initialState, reduce, type Action, type Dialog, type DialogTarget, type UiState } from './state.js';
 import { makeTheme } from './theme.js';
 import type { SortColumn } from '../model/filter.js';
+import type { Session } from '../model/types.js';
 import { fitCells, formatEndpoint } from '../model/columns.js';
 
 export interface AppProps {
@@ -76,9 +77,16 @@ function useKeys(handler: (k: KeyPress) => void): boolean {
   return ready;
 }
 
+/** why a partial session is not signalled, and what can be */
+export function partialRefusal(s: Session): string {
+  return `nothing sent: the sshd of ${describeSession(s)} (pid ${s.pid}) is hidden by hidepid and cannot be verified; signal its processes (the rows below) instead`;
+}
+
 function targetFor(row: Row): (Target & { kind: DialogTarget['kind']; needsYes: boolean; text: string }) | undefined {
   if (row.kind === 'session' && row.session) {
     const s = row.session;
+    // a partial session's pid is hidden (hidepid): it cannot be pinned, so it is never a target
+    if (s.partial) return undefined;
     const own = s.flags.includes('own');
     return {
       pid: s.pid,
@@ -174,6 +182,8 @@ export function App(props: AppProps) {
     if (!signaller || readOnly) return;
     const { ui: u, rows: rs, selected: sel } = current();
     const chosen = u.tagged.size > 0 ? rs.filter((r) => u.tagged.has(r.key)) : rs[sel] ? [rs[sel] as Row] : [];
+    const partial = chosen.find((r) => r.kind === 'session' && r.session?.partial);
+    if (partial?.session) return dispatch({ type: 'status', text: partialRefusal(partial.session) });
     const targets = chosen.map(targetFor).filter((t): t is NonNullable<ReturnType<typeof targetFor>> => t !== undefined);
     if (targets.length === 0) return dispatch({ type: 'status', text: 'nothing to signal on this row' });
     // pin now: what is signalled is what the operator saw, whatever moves underneath

@@ -1,6 +1,7 @@
 // The view-model: the model, the UI's filters and sort, turned into display rows. Pure.
 import { formatEndpoint, sessionCells, type SessionCells } from '../model/columns.js';
 import { filterSessions, sortSessions, type SortColumn } from '../model/filter.js';
+import { HIDDEN_GROUP_TITLE } from '../model/hidden-sessions.js';
 import { sanitize } from '../model/sanitize.js';
 import type { Listener, Model, Session, SessionProcess } from '../model/types.js';
 
@@ -70,8 +71,8 @@ function sessionRow(s: Session, now: number, cpu: ReadonlyMap<string, number>, d
 
 function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number, selfPid: number): Row[] {
   const obs = observer(s, selfPid);
-  // the connection process itself is the session row
-  return s.processes.slice(1).filter((p) => !obs?.helpers.has(p.pid)).map((p) => {
+  // the connection process itself is the session row (a partial session's is hidden: none listed)
+  return s.processes.slice(s.partial ? 0 : 1).filter((p) => !obs?.helpers.has(p.pid)).map((p) => {
     const pct = p.pid === obs?.self ? undefined : cpu.get(`${p.pid}:${p.startTicks}`);
     return {
       key: `p:${p.pid}:${p.startTicks}`,
@@ -114,6 +115,11 @@ export function toRows(model: Model, o: RowOptions): Row[] {
       listener: l,
     });
     addSessions(sessions.filter((s) => s.listenerPid === l.pid));
+  }
+  const hidden = sessions.filter((s) => !placed.has(s.pid) && s.partial);
+  if (hidden.length > 0) {
+    rows.push({ key: 'g:hidden', kind: 'group', pid: null, depth: 0, cells: { ...blank(), command: HIDDEN_GROUP_TITLE } });
+    addSessions(hidden);
   }
   const loose = sessions.filter((s) => !placed.has(s.pid));
   if (loose.length > 0) {
