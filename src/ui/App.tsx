@@ -14,7 +14,7 @@ import { dialogHeight, HelpScreen, Picker, SignalDialog } from './components/Ove
 import { SessionTable } from './components/SessionTable.js';
 import { commandFor, footerHints, splitKeys, type KeyPress } from './keymap.js';
 import { layoutFor } from './layout.js';
-import { describeProcesses, describeSession, sessionUsers, type Row } from './rows.js';
+import { describeProcesses, describeSession, liveTags, sessionKey, sessionUsers, type Row } from './rows.js';
 import { screenOf } from './screen.js';
 import { useScreenState } from './use-screen-state.js';
 import { initialState, reduce, type Action, type Dialog, type DialogTarget, type UiState } from './state.js';
@@ -171,7 +171,13 @@ export function App(props: AppProps) {
   const openSignalMenu = () => {
     if (!signaller || readOnly) return;
     const { ui: u, rows: rs, selected: sel } = current();
-    const chosen = u.tagged.size > 0 ? rs.filter((r) => u.tagged.has(r.key)) : rs[sel] ? [rs[sel] as Row] : [];
+    const live = liveTags(shownRef.current.model, u.tagged);
+    // tags of ended processes never fall through to the selected row (it may hold their pid now)
+    if (u.tagged.size > 0 && live.size === 0) {
+      dispatch({ type: 'untag-all' });
+      return dispatch({ type: 'status', text: 'the tagged rows have ended: nothing to signal (tags cleared)' });
+    }
+    const chosen = live.size > 0 ? rs.filter((r) => live.has(r.key)) : rs[sel] ? [rs[sel] as Row] : [];
     const targets = chosen.map(targetFor).filter((t): t is NonNullable<ReturnType<typeof targetFor>> => t !== undefined);
     if (targets.length === 0) return dispatch({ type: 'status', text: 'nothing to signal on this row' });
     // pin now: what is signalled is what the operator saw, whatever moves underneath
@@ -186,6 +192,7 @@ export function App(props: AppProps) {
   };
 
   const users = useMemo(() => (model ? sessionUsers(model) : []), [model]);
+  const tagCount = useMemo(() => liveTags(model, ui.tagged).size, [model, ui.tagged]);
 
   const onKey = (k: KeyPress) => {
     const { ui: u, rows: rs, selected: sel } = current();
@@ -299,7 +306,7 @@ export function App(props: AppProps) {
         return dispatch({ type: 'toggle-tree' });
       case 'toggle-collapse': {
         const owner = rs[sel]?.owner;
-        if (owner) dispatch({ type: 'toggle-collapse', pid: owner.pid });
+        if (owner) dispatch({ type: 'toggle-collapse', key: sessionKey(owner.pid, owner.startTicks) });
         return;
       }
       case 'detail':
@@ -340,7 +347,7 @@ export function App(props: AppProps) {
     `sort ${ui.sort}${ui.inverted ? ' ▲' : ''}`,
     ui.view,
     ui.idleOnly ? 'idle only' : '',
-    ui.tagged.size > 0 ? `${ui.tagged.size} tagged` : '',
+    tagCount > 0 ? `${tagCount} tagged` : '',
   ]
     .filter(Boolean)
     .join(' | ');

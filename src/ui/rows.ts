@@ -27,11 +27,26 @@ export interface RowOptions {
   idleOnly: boolean;
   sort: SortColumn;
   inverted: boolean;
-  collapsed: ReadonlySet<number>;
+  /** session keys (pid and start time), never bare pids */
+  collapsed: ReadonlySet<string>;
   cpu: ReadonlyMap<string, number>;
 }
 
-export const sessionKey = (pid: number) => `s:${pid}`;
+// keys are identities (pid and start time): a tag, the selection or a collapsed session never
+// passes to the process that gets the pid next
+export const sessionKey = (pid: number, startTicks: number) => `s:${pid}:${startTicks}`;
+export const processKey = (pid: number, startTicks: number) => `p:${pid}:${startTicks}`;
+
+/** the tags whose process is still in the model (a tag of an ended process never matches again) */
+export function liveTags(model: Model | null, tagged: ReadonlySet<string>): Set<string> {
+  const live = new Set<string>();
+  if (!model || tagged.size === 0) return live;
+  for (const s of model.sessions) {
+    if (tagged.has(sessionKey(s.pid, s.startTicks))) live.add(sessionKey(s.pid, s.startTicks));
+    for (const p of s.processes) if (tagged.has(processKey(p.pid, p.startTicks))) live.add(processKey(p.pid, p.startTicks));
+  }
+  return live;
+}
 
 const blank = (): SessionCells => ({ pid: '', user: '', tty: '', from: '', login: '', idle: '', cpu: '', state: '', command: '' });
 
@@ -65,7 +80,7 @@ function sessionRow(s: Session, now: number, cpu: ReadonlyMap<string, number>, d
   const cells = sessionCells(s, now);
   const pct = cpuOf(s, cpu, selfPid);
   if (pct !== undefined) cells.cpu = pct.toFixed(1);
-  return { key: sessionKey(s.pid), kind: 'session', pid: s.pid, depth, cells, session: s, owner: s };
+  return { key: sessionKey(s.pid, s.startTicks), kind: 'session', pid: s.pid, depth, cells, session: s, owner: s };
 }
 
 function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number, selfPid: number): Row[] {
@@ -74,7 +89,7 @@ function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number
   return s.processes.slice(1).filter((p) => !obs?.helpers.has(p.pid)).map((p) => {
     const pct = p.pid === obs?.self ? undefined : cpu.get(`${p.pid}:${p.startTicks}`);
     return {
-      key: `p:${p.pid}:${p.startTicks}`,
+      key: processKey(p.pid, p.startTicks),
       kind: 'process' as const,
       pid: p.pid,
       depth: depth + p.depth,
@@ -100,13 +115,13 @@ export function toRows(model: Model, o: RowOptions): Row[] {
     for (const s of list) {
       placed.add(s.pid);
       rows.push(sessionRow(s, now, o.cpu, 1, selfPid));
-      if (!o.collapsed.has(s.pid)) rows.push(...processRows(s, o.cpu, 1, selfPid));
+      if (!o.collapsed.has(sessionKey(s.pid, s.startTicks))) rows.push(...processRows(s, o.cpu, 1, selfPid));
     }
   };
   for (const l of model.listeners) {
     const startups = l.startups ? `${l.startups.active} of ${l.startups.start}-${l.startups.full} startups` : '';
     rows.push({
-      key: `l:${l.pid}`,
+      key: `l:${l.pid}:${l.startTicks}`,
       kind: 'listener',
       pid: l.pid,
       depth: 0,

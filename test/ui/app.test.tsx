@@ -329,6 +329,27 @@ describe('signalling', () => {
     expect(t.frame()).not.toContain('tagged');
   });
 
+  it('a tag is an identity: the session that reuses a tagged pid is not tagged, counted or signalled', async () => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await selectUser(t, 'pts/1', sessionOf('alice'));
+    await t.press(' ', (x) => x.includes('1 tagged'), 'alice tagged');
+    // alice's connection ends; a new one gets the same pids (another start time): dave's
+    const later = fakeModel({ secondsLater: 5 });
+    const reused = later.sessions.map((s) =>
+      s.pid === 200 ? { ...s, user: 'dave', startTicks: s.startTicks + 7000, processes: s.processes.map((p) => ({ ...p, user: 'dave', startTicks: p.startTicks + 7000 })) } : s,
+    );
+    t.store.set({ model: { ...later, sessions: reused }, polls: 2 });
+    const f = await until(t.app.lastFrame, (x) => x.includes(' dave ') && !x.includes(' alice '), 'dave on the reused pid');
+    expect(f).not.toContain('tagged');
+    expect(f.split('\n').filter((l) => l.slice(1, 2) === '+')).toEqual([]);
+    await t.press('k', (x) => x.includes('tagged rows have ended'), 'refused: the tagged rows ended');
+    expect(sig.pinned).toEqual([]);
+    // the stale tags are dropped: the next k is about the selected row, named in the dialog
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu for the selected row');
+    expect(sig.pinned).toHaveLength(1);
+  });
+
   it('a refused signal (pid reused) is shown, never retried elsewhere', async () => {
     const sig = fakeSignaller('identity-changed');
     const t = setup({ signaller: sig });
