@@ -76,7 +76,9 @@ function useKeys(handler: (k: KeyPress) => void): boolean {
   return ready;
 }
 
-function targetFor(row: Row): (Target & { kind: DialogTarget['kind']; needsYes: boolean; text: string }) | undefined {
+const ENDS_OWN = 'This ends YOUR OWN connection.';
+
+function targetFor(row: Row): (Target & { kind: DialogTarget['kind']; needsYes: boolean; why?: string | undefined; text: string }) | undefined {
   if (row.kind === 'session' && row.session) {
     const s = row.session;
     const own = s.flags.includes('own');
@@ -87,19 +89,26 @@ function targetFor(row: Row): (Target & { kind: DialogTarget['kind']; needsYes: 
       audit: { sessionUser: s.user, remote: s.remote ? formatEndpoint(s.remote) : null, ttys: s.ttys, kind: 'session' },
       kind: 'session',
       needsYes: own,
+      why: own ? ENDS_OWN : undefined,
       text: `End ${own ? 'YOUR OWN session ' : ''}${describeSession(s)} (${describeProcesses(s)})`,
     };
   }
   if (row.kind === 'process' && row.process && row.owner) {
     const p = row.process;
+    const risk = row.endsOwn;
     return {
       pid: p.pid,
       startTicks: p.startTicks,
       label: `pid ${p.pid} (${sanitize(p.comm)})`,
       audit: { sessionUser: row.owner.user, remote: row.owner.remote ? formatEndpoint(row.owner.remote) : null, ttys: row.owner.ttys, kind: 'process' },
       kind: 'process',
-      needsYes: false,
-      text: `Signal only process ${p.pid} (${sanitize(p.command)}) of ${describeSession(row.owner)}`,
+      // a login shell or an sshd process of the own session: its signal ends the connection
+      needsYes: risk !== undefined,
+      why: risk === 'connection' ? ENDS_OWN : risk === 'sshtop' ? 'This ends sshtop itself.' : undefined,
+      text:
+        risk === 'connection'
+          ? `Signal process ${p.pid} (${sanitize(p.command)}) of YOUR OWN session ${describeSession(row.owner)}`
+          : `Signal only process ${p.pid} (${sanitize(p.command)}) of ${describeSession(row.owner)}`,
     };
   }
   if (row.kind === 'listener' && row.listener) {
@@ -111,6 +120,7 @@ function targetFor(row: Row): (Target & { kind: DialogTarget['kind']; needsYes: 
       audit: { sessionUser: null, remote: null, ttys: [], kind: 'listener' },
       kind: 'listener',
       needsYes: true,
+      why: 'This is a LISTENER: ending it stops new logins.',
       text: `Signal the LISTENER ${l.pid} (${sanitize(l.command)})`,
     };
   }
@@ -186,7 +196,7 @@ export function App(props: AppProps) {
       choice: 0,
       signal: 'TERM',
       typed: '',
-      targets: targets.map((t) => ({ pinned: signaller.pin(t), kind: t.kind, text: t.text, needsYes: t.needsYes })),
+      targets: targets.map((t) => ({ pinned: signaller.pin(t), kind: t.kind, text: t.text, needsYes: t.needsYes, why: t.why })),
     };
     dispatch({ type: 'dialog', dialog });
   };

@@ -1,6 +1,7 @@
 // The view-model: the model, the UI's filters and sort, turned into display rows. Pure.
 import { formatEndpoint, sessionCells, type SessionCells } from '../model/columns.js';
 import { filterSessions, sortSessions, type SortColumn } from '../model/filter.js';
+import { ownRisk, type OwnRisk } from '../model/own.js';
 import { sanitize } from '../model/sanitize.js';
 import type { Listener, Model, Session, SessionProcess } from '../model/types.js';
 
@@ -18,6 +19,8 @@ export interface Row {
   listener?: Listener;
   /** the session this row belongs to (for process rows too) */
   owner?: Session;
+  /** a process row whose signal ends the operator's own connection or sshtop itself */
+  endsOwn?: OwnRisk;
 }
 
 export interface RowOptions {
@@ -96,6 +99,7 @@ function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number
       cells: { ...blank(), pid: String(p.pid), user: sanitize(p.user ?? '?'), tty: p.tty ?? '', state: p.state, cpu: pct === undefined ? '' : pct.toFixed(1), command: sanitize(p.command) },
       process: p,
       owner: s,
+      endsOwn: ownRisk(s, p, selfPid),
     };
   });
 }

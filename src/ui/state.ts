@@ -11,8 +11,10 @@ export interface DialogTarget {
   kind: 'session' | 'process' | 'listener';
   /** what ends, in words */
   text: string;
-  /** the own session or a listener: needs `yes` typed */
+  /** the own connection, sshtop itself or a listener: needs `yes` typed */
   needsYes: boolean;
+  /** why `yes` is needed, shown above the question */
+  why?: string | undefined;
 }
 
 export interface Dialog {

@@ -4,7 +4,7 @@ import stringWidth from 'string-width';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/ui/App.js';
 import { decodeKey, splitKeys } from '../../src/ui/keymap.js';
-import type { Session, SessionProcess } from '../../src/model/types.js';
+import type { Model, Session, SessionProcess } from '../../src/model/types.js';
 import { createStaticStore } from '../../src/store/poll-store.js';
 import { fakeModel, fakeSignaller, fakeStore } from './fake-model.js';
 
@@ -20,8 +20,8 @@ async function until(frame: () => string | undefined, pred: (f: string) => boole
   }
 }
 
-function setup(opts: { readOnly?: boolean; size?: { columns: number; rows: number }; signaller?: ReturnType<typeof fakeSignaller> | null } = {}) {
-  const store = fakeStore();
+function setup(opts: { readOnly?: boolean; size?: { columns: number; rows: number }; signaller?: ReturnType<typeof fakeSignaller> | null; model?: Model } = {}) {
+  const store = fakeStore(opts.model);
   const signaller = opts.signaller === null ? undefined : (opts.signaller ?? fakeSignaller());
   const app = render(
     <App store={store} signaller={opts.readOnly ? undefined : signaller} readOnly={opts.readOnly ?? false} host="web-1" color={false} sort="user" size={opts.size ?? { columns: 140, rows: 30 }} />,
@@ -299,6 +299,50 @@ describe('signalling', () => {
     await typeKeys(t, ['y', 'e', 's']);
     await t.press('\r', (x) => x.includes('sent SIGTERM'), 'sent after yes');
     expect(sig.sent.map((s) => s.pid)).toEqual([500]);
+  });
+
+  it.each([
+    ['the login shell', '502', (l: string) => l.includes(' 502 ') && l.includes('-bash')],
+    ["the session's sshd process", '501', (l: string) => l.includes(' 501 ') && l.includes('sshd: root@pts/4')],
+  ])('a process row of the own session that ends the connection needs yes: %s', async (_what, pid, row) => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await selectUser(t, pid, row);
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    const q = await t.press('4', (x) => x.includes('Type yes'), 'typed confirmation, even for KILL');
+    expect(q).toContain('ends YOUR OWN connection');
+    await t.press('y', (x) => x.includes('> y'), 'typed y');
+    await t.press('\r', (x) => x.includes('not confirmed'), 'a bare y is refused');
+    expect(sig.sent).toEqual([]);
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu again');
+    await t.press('\r', (x) => x.includes('Type yes'), 'confirm again');
+    await typeKeys(t, ['y', 'e', 's']);
+    await t.press('\r', (x) => x.includes('sent SIGTERM'), 'sent after yes');
+    expect(sig.sent.map((s) => s.pid)).toEqual([Number(pid)]);
+  });
+
+  it('an unrelated process of the own session needs no yes; sshtop itself does', async () => {
+    const model = fakeModel({ selfPid: 990 });
+    const own = model.sessions.find((s) => s.pid === 500) as Session;
+    const node = own.processes.find((p) => p.pid === 990) as SessionProcess;
+    // a runaway sleep in another pane: a sibling of sshtop, below the login shell
+    own.processes.push({ ...node, pid: 995, command: 'sleep 9999', comm: 'sleep' });
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig, model });
+    await selectUser(t, '995', (l) => l.includes('sleep 9999'));
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    const q = await t.press('\r', (x) => x.includes('[y/N]'), 'a plain confirmation');
+    expect(q).toContain('Signal only process 995 (sleep 9999) of root@pts/4');
+    expect(q).not.toContain('YOUR OWN');
+    await t.press('y', (x) => x.includes('sent SIGTERM'), 'sent with a bare y');
+    expect(sig.sent.map((s) => s.pid)).toEqual([995]);
+    // sshtop's own row: signalling it ends sshtop itself
+    await selectUser(t, '990', (l) => l.includes('node sshtop'));
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    const q2 = await t.press('\r', (x) => x.includes('Type yes'), 'typed confirmation');
+    expect(q2).toContain('ends sshtop itself');
+    await t.press('\u001b', (x) => x.includes('cancelled'), 'cancelled');
+    expect(sig.sent).toHaveLength(1);
   });
 
   it('a listener needs the word yes too', async () => {
