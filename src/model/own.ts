@@ -4,7 +4,8 @@ import type { ProcSnapshot, SelfInfo, Session, SessionProcess } from './types.js
 /**
  * Walk from the caller up the ppid chain to the first process of a session: this survives sudo,
  * `sudo -i` and `su -`, which all stay descendants. Inside tmux or screen the chain ends at pid 1;
- * then the tmux server's attached client terminals name the candidate sessions.
+ * then the terminals of the clients attached to the multiplexer server above sshtop (found from
+ * its ancestors, so sudo's reset $TMUX does not matter: proc/multiplexer.ts) name the candidates.
  */
 export function findSelf(snap: ProcSnapshot, sessions: readonly Session[], selfPid: number): SelfInfo {
   const owner = new Map<number, number>();
