@@ -1,10 +1,11 @@
 // The caller's own session (SPEC 1.3). Pure over the snapshot.
-import type { ProcSnapshot, SelfInfo, Session } from './types.js';
+import type { ProcSnapshot, SelfInfo, Session, SessionProcess } from './types.js';
 
 /**
  * Walk from the caller up the ppid chain to the first process of a session: this survives sudo,
  * `sudo -i` and `su -`, which all stay descendants. Inside tmux or screen the chain ends at pid 1;
- * then the tmux server's attached client terminals name the candidate sessions.
+ * then the terminals of the clients attached to the multiplexer server above sshtop (found from
+ * its ancestors, so sudo's reset $TMUX does not matter: proc/multiplexer.ts) name the candidates.
  */
 export function findSelf(snap: ProcSnapshot, sessions: readonly Session[], selfPid: number): SelfInfo {
   const owner = new Map<number, number>();
@@ -24,4 +25,26 @@ export function findSelf(snap: ProcSnapshot, sessions: readonly Session[], selfP
     return { pid: selfPid, sessionPid: candidates.length === 1 ? (candidates[0] as number) : null, candidates, via: 'tmux' };
   }
   return { pid: selfPid, sessionPid: null, candidates: [], via: null };
+}
+
+/** what a signal to a process would end of the operator's own: the connection, or sshtop itself */
+export type OwnRisk = 'connection' | 'sshtop';
+
+/**
+ * Whether signalling this process of a session ends the operator's own connection or sshtop: in an
+ * own session (every tmux candidate too) its sshd processes and each channel's leader (a child of
+ * one: the login shell, an exec command) carry the connection; sshtop and its ancestors (sudo, a
+ * subshell) carry sshtop. Anything else (a runaway sleep in another pane) is neither.
+ */
+export function ownRisk(s: Session, p: SessionProcess, selfPid: number): OwnRisk | undefined {
+  const sshd = new Set(s.processes.filter((x) => x.role !== 'process').map((x) => x.pid));
+  const carriesConnection = (x: SessionProcess) => sshd.has(x.pid) || sshd.has(x.ppid);
+  if (s.flags.includes('own') && carriesConnection(p)) return 'connection';
+  const byPid = new Map(s.processes.map((x) => [x.pid, x]));
+  const seen = new Set<number>();
+  for (let q = byPid.get(selfPid); q && !seen.has(q.pid); q = byPid.get(q.ppid)) {
+    seen.add(q.pid);
+    if (q.pid === p.pid) return carriesConnection(q) ? 'connection' : 'sshtop';
+  }
+  return undefined;
 }

@@ -93,7 +93,7 @@ export interface ProcSnapshot {
   missing: string[];
   /** one-line notices (EACCES seen, hidepid, …), each once */
   notices: string[];
-  /** ttys (`pts/4`) the caller's tmux server holds open: its attached clients; null when not in tmux */
+  /** ttys (`pts/4`) held open by the tmux or screen server sshtop runs under: its attached clients; null when in none */
   tmuxClientTtys: string[] | null;
   /** hidepid hides the SSH daemons: the tops of the caller's own session channels, by pid */
   hiddenSessionTops?: ReadonlyMap<number, HiddenSessionTop>;

@@ -14,19 +14,19 @@ import {
   parseStat,
   parseStatusUid,
   parseUptime,
-  tmuxServerPid,
   ttyName,
   type StatFields,
 } from './parse.js';
 import { HeldFiles } from './held-files.js';
 import { HiddenParents } from './hidden-parents.js';
+import { multiplexerClientTtys } from './multiplexer.js';
 import { commIsAmbiguous, familyOf } from './ssh-names.js';
 
 export interface ReaderOptions {
   procRoot?: string;
   devRoot?: string;
   passwdPath?: string;
-  /** the caller's $TMUX, to find the tmux server's attached clients */
+  /** the caller's $TMUX: a hint besides its ancestors, to find the multiplexer's attached clients */
   tmux?: string | undefined;
   /** the caller's pid: its ancestors are always read (own-session walk) */
   selfPid?: number;
@@ -269,7 +269,7 @@ export class ProcReader {
       source: 'proc',
       missing: [],
       notices: [...this.notices],
-      tmuxClientTtys: this.readTmuxClients(),
+      tmuxClientTtys: multiplexerClientTtys(this.procRoot, this.opts.selfPid, this.opts.tmux),
       ...(hiddenTops && hiddenTops.tops.size > 0 ? { hiddenSessionTops: hiddenTops.tops } : {}),
     };
   }
@@ -794,29 +794,6 @@ export class ProcReader {
     } catch {
       return this.passwd?.users ?? new Map();
     }
-  }
-
-  /** the tmux server holds its attached clients' terminals open: read its /dev/pts links */
-  private readTmuxClients(): string[] | null {
-    const server = tmuxServerPid(this.opts.tmux);
-    if (server === undefined) return null;
-    const fdDir = join(this.procRoot, String(server), 'fd');
-    const ttys = new Set<string>();
-    let fds: string[];
-    try {
-      fds = readdirSync(fdDir);
-    } catch {
-      return [];
-    }
-    for (const fd of fds) {
-      try {
-        const m = /^\/dev\/(pts\/\d+)$/.exec(readlinkSync(join(fdDir, fd)));
-        if (m) ttys.add(m[1] as string);
-      } catch {
-        // closed meanwhile
-      }
-    }
-    return [...ttys];
   }
 }
 

@@ -14,7 +14,7 @@ import { dialogHeight, HelpScreen, Picker, SignalDialog } from './components/Ove
 import { SessionTable } from './components/SessionTable.js';
 import { commandFor, footerHints, splitKeys, type KeyPress } from './keymap.js';
 import { layoutFor } from './layout.js';
-import { describeProcesses, describeSession, sessionUsers, type Row } from './rows.js';
+import { describeProcesses, describeSession, liveTags, sessionKey, sessionUsers, type Row } from './rows.js';
 import { screenOf } from './screen.js';
 import { useScreenState } from './use-screen-state.js';
 import { initialState, reduce, type Action, type Dialog, type DialogTarget, type UiState } from './state.js';
@@ -82,7 +82,9 @@ export function partialRefusal(s: Session): string {
   return `nothing sent: the sshd of ${describeSession(s)} (pid ${s.pid}) is hidden by hidepid and cannot be verified; signal its processes (the rows below) instead`;
 }
 
-function targetFor(row: Row): (Target & { kind: DialogTarget['kind']; needsYes: boolean; text: string }) | undefined {
+const ENDS_OWN = 'This ends YOUR OWN connection.';
+
+function targetFor(row: Row): (Target & { kind: DialogTarget['kind']; needsYes: boolean; why?: string | undefined; text: string }) | undefined {
   if (row.kind === 'session' && row.session) {
     const s = row.session;
     // a partial session's pid is hidden (hidepid): it cannot be pinned, so it is never a target
@@ -95,19 +97,26 @@ function targetFor(row: Row): (Target & { kind: DialogTarget['kind']; needsYes: 
       audit: { sessionUser: s.user, remote: s.remote ? formatEndpoint(s.remote) : null, ttys: s.ttys, kind: 'session' },
       kind: 'session',
       needsYes: own,
+      why: own ? ENDS_OWN : undefined,
       text: `End ${own ? 'YOUR OWN session ' : ''}${describeSession(s)} (${describeProcesses(s)})`,
     };
   }
   if (row.kind === 'process' && row.process && row.owner) {
     const p = row.process;
+    const risk = row.endsOwn;
     return {
       pid: p.pid,
       startTicks: p.startTicks,
       label: `pid ${p.pid} (${sanitize(p.comm)})`,
       audit: { sessionUser: row.owner.user, remote: row.owner.remote ? formatEndpoint(row.owner.remote) : null, ttys: row.owner.ttys, kind: 'process' },
       kind: 'process',
-      needsYes: false,
-      text: `Signal only process ${p.pid} (${sanitize(p.command)}) of ${describeSession(row.owner)}`,
+      // a login shell or an sshd process of the own session: its signal ends the connection
+      needsYes: risk !== undefined,
+      why: risk === 'connection' ? ENDS_OWN : risk === 'sshtop' ? 'This ends sshtop itself.' : undefined,
+      text:
+        risk === 'connection'
+          ? `Signal process ${p.pid} (${sanitize(p.command)}) of YOUR OWN session ${describeSession(row.owner)}`
+          : `Signal only process ${p.pid} (${sanitize(p.command)}) of ${describeSession(row.owner)}`,
     };
   }
   if (row.kind === 'listener' && row.listener) {
@@ -119,6 +128,7 @@ function targetFor(row: Row): (Target & { kind: DialogTarget['kind']; needsYes: 
       audit: { sessionUser: null, remote: null, ttys: [], kind: 'listener' },
       kind: 'listener',
       needsYes: true,
+      why: 'This is a LISTENER: ending it stops new logins.',
       text: `Signal the LISTENER ${l.pid} (${sanitize(l.command)})`,
     };
   }
@@ -181,7 +191,13 @@ export function App(props: AppProps) {
   const openSignalMenu = () => {
     if (!signaller || readOnly) return;
     const { ui: u, rows: rs, selected: sel } = current();
-    const chosen = u.tagged.size > 0 ? rs.filter((r) => u.tagged.has(r.key)) : rs[sel] ? [rs[sel] as Row] : [];
+    const live = liveTags(shownRef.current.model, u.tagged);
+    // tags of ended processes never fall through to the selected row (it may hold their pid now)
+    if (u.tagged.size > 0 && live.size === 0) {
+      dispatch({ type: 'untag-all' });
+      return dispatch({ type: 'status', text: 'the tagged rows have ended: nothing to signal (tags cleared)' });
+    }
+    const chosen = live.size > 0 ? rs.filter((r) => live.has(r.key)) : rs[sel] ? [rs[sel] as Row] : [];
     const partial = chosen.find((r) => r.kind === 'session' && r.session?.partial);
     if (partial?.session) return dispatch({ type: 'status', text: partialRefusal(partial.session) });
     const targets = chosen.map(targetFor).filter((t): t is NonNullable<ReturnType<typeof targetFor>> => t !== undefined);
@@ -192,12 +208,13 @@ export function App(props: AppProps) {
       choice: 0,
       signal: 'TERM',
       typed: '',
-      targets: targets.map((t) => ({ pinned: signaller.pin(t), kind: t.kind, text: t.text, needsYes: t.needsYes })),
+      targets: targets.map((t) => ({ pinned: signaller.pin(t), kind: t.kind, text: t.text, needsYes: t.needsYes, why: t.why })),
     };
     dispatch({ type: 'dialog', dialog });
   };
 
   const users = useMemo(() => (model ? sessionUsers(model) : []), [model]);
+  const tagCount = useMemo(() => liveTags(model, ui.tagged).size, [model, ui.tagged]);
 
   const onKey = (k: KeyPress) => {
     const { ui: u, rows: rs, selected: sel } = current();
@@ -311,7 +328,7 @@ export function App(props: AppProps) {
         return dispatch({ type: 'toggle-tree' });
       case 'toggle-collapse': {
         const owner = rs[sel]?.owner;
-        if (owner) dispatch({ type: 'toggle-collapse', pid: owner.pid });
+        if (owner) dispatch({ type: 'toggle-collapse', key: sessionKey(owner.pid, owner.startTicks) });
         return;
       }
       case 'detail':
@@ -352,7 +369,7 @@ export function App(props: AppProps) {
     `sort ${ui.sort}${ui.inverted ? ' ▲' : ''}`,
     ui.view,
     ui.idleOnly ? 'idle only' : '',
-    ui.tagged.size > 0 ? `${ui.tagged.size} tagged` : '',
+    tagCount > 0 ? `${tagCount} tagged` : '',
   ]
     .filter(Boolean)
     .join(' | ');

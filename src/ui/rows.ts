@@ -2,6 +2,7 @@
 import { formatEndpoint, sessionCells, type SessionCells } from '../model/columns.js';
 import { filterSessions, sortSessions, type SortColumn } from '../model/filter.js';
 import { HIDDEN_GROUP_TITLE } from '../model/hidden-sessions.js';
+import { ownRisk, type OwnRisk } from '../model/own.js';
 import { sanitize } from '../model/sanitize.js';
 import type { Listener, Model, Session, SessionProcess } from '../model/types.js';
 
@@ -19,6 +20,8 @@ export interface Row {
   listener?: Listener;
   /** the session this row belongs to (for process rows too) */
   owner?: Session;
+  /** a process row whose signal ends the operator's own connection or sshtop itself */
+  endsOwn?: OwnRisk;
 }
 
 export interface RowOptions {
@@ -28,11 +31,26 @@ export interface RowOptions {
   idleOnly: boolean;
   sort: SortColumn;
   inverted: boolean;
-  collapsed: ReadonlySet<number>;
+  /** session keys (pid and start time), never bare pids */
+  collapsed: ReadonlySet<string>;
   cpu: ReadonlyMap<string, number>;
 }
 
-export const sessionKey = (pid: number) => `s:${pid}`;
+// keys are identities (pid and start time): a tag, the selection or a collapsed session never
+// passes to the process that gets the pid next
+export const sessionKey = (pid: number, startTicks: number) => `s:${pid}:${startTicks}`;
+export const processKey = (pid: number, startTicks: number) => `p:${pid}:${startTicks}`;
+
+/** the tags whose process is still in the model (a tag of an ended process never matches again) */
+export function liveTags(model: Model | null, tagged: ReadonlySet<string>): Set<string> {
+  const live = new Set<string>();
+  if (!model || tagged.size === 0) return live;
+  for (const s of model.sessions) {
+    if (tagged.has(sessionKey(s.pid, s.startTicks))) live.add(sessionKey(s.pid, s.startTicks));
+    for (const p of s.processes) if (tagged.has(processKey(p.pid, p.startTicks))) live.add(processKey(p.pid, p.startTicks));
+  }
+  return live;
+}
 
 const blank = (): SessionCells => ({ pid: '', user: '', tty: '', from: '', login: '', idle: '', cpu: '', state: '', command: '' });
 
@@ -66,7 +84,7 @@ function sessionRow(s: Session, now: number, cpu: ReadonlyMap<string, number>, d
   const cells = sessionCells(s, now);
   const pct = cpuOf(s, cpu, selfPid);
   if (pct !== undefined) cells.cpu = pct.toFixed(1);
-  return { key: sessionKey(s.pid), kind: 'session', pid: s.pid, depth, cells, session: s, owner: s };
+  return { key: sessionKey(s.pid, s.startTicks), kind: 'session', pid: s.pid, depth, cells, session: s, owner: s };
 }
 
 function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number, selfPid: number): Row[] {
@@ -75,13 +93,14 @@ function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number
   return s.processes.slice(s.partial ? 0 : 1).filter((p) => !obs?.helpers.has(p.pid)).map((p) => {
     const pct = p.pid === obs?.self ? undefined : cpu.get(`${p.pid}:${p.startTicks}`);
     return {
-      key: `p:${p.pid}:${p.startTicks}`,
+      key: processKey(p.pid, p.startTicks),
       kind: 'process' as const,
       pid: p.pid,
       depth: depth + p.depth,
       cells: { ...blank(), pid: String(p.pid), user: sanitize(p.user ?? '?'), tty: p.tty ?? '', state: p.state, cpu: pct === undefined ? '' : pct.toFixed(1), command: sanitize(p.command) },
       process: p,
       owner: s,
+      endsOwn: ownRisk(s, p, selfPid),
     };
   });
 }
@@ -101,13 +120,13 @@ export function toRows(model: Model, o: RowOptions): Row[] {
     for (const s of list) {
       placed.add(s.pid);
       rows.push(sessionRow(s, now, o.cpu, 1, selfPid));
-      if (!o.collapsed.has(s.pid)) rows.push(...processRows(s, o.cpu, 1, selfPid));
+      if (!o.collapsed.has(sessionKey(s.pid, s.startTicks))) rows.push(...processRows(s, o.cpu, 1, selfPid));
     }
   };
   for (const l of model.listeners) {
     const startups = l.startups ? `${l.startups.active} of ${l.startups.start}-${l.startups.full} startups` : '';
     rows.push({
-      key: `l:${l.pid}`,
+      key: `l:${l.pid}:${l.startTicks}`,
       kind: 'listener',
       pid: l.pid,
       depth: 0,

@@ -11,8 +11,10 @@ export interface DialogTarget {
   kind: 'session' | 'process' | 'listener';
   /** what ends, in words */
   text: string;
-  /** the own session or a listener: needs `yes` typed */
+  /** the own connection, sshtop itself or a listener: needs `yes` typed */
   needsYes: boolean;
+  /** why `yes` is needed, shown above the question */
+  why?: string | undefined;
 }
 
 export interface Dialog {
@@ -28,13 +30,15 @@ export interface UiState {
   view: 'tree' | 'flat';
   selectedKey: string | null;
   selectedIndex: number;
-  collapsed: ReadonlySet<number>;
+  /** session row keys (identities) */
+  collapsed: ReadonlySet<string>;
   filter: string;
   search: string;
   user: string | undefined;
   sort: SortColumn;
   inverted: boolean;
   idleOnly: boolean;
+  /** row keys: identities (pid and start time), see rows.ts */
   tagged: ReadonlySet<string>;
   picker: number;
   dialog: Dialog | null;
@@ -65,7 +69,7 @@ export type Action =
   | { type: 'select'; rows: readonly Row[]; index: number }
   | { type: 'mode'; mode: Mode }
   | { type: 'toggle-tree' }
-  | { type: 'toggle-collapse'; pid: number }
+  | { type: 'toggle-collapse'; key: string }
   | { type: 'edit'; field: 'filter' | 'search'; value: string }
   | { type: 'set-user'; user: string | undefined }
   | { type: 'set-sort'; sort: SortColumn }
@@ -97,7 +101,7 @@ export function reduce(s: UiState, a: Action): UiState {
     case 'toggle-tree':
       return { ...s, view: s.view === 'tree' ? 'flat' : 'tree' };
     case 'toggle-collapse':
-      return { ...s, collapsed: toggle(s.collapsed, a.pid) };
+      return { ...s, collapsed: toggle(s.collapsed, a.key) };
     case 'edit':
       return { ...s, [a.field]: a.value };
     case 'set-user':

@@ -1,12 +1,15 @@
 // Own-session detection inside tmux (SPEC 1.3): the tmux server is daemonised, so the ppid walk
 // from sshtop ends at pid 1; the session is found through the terminals the server holds open for
 // its attached clients. One attached client → that session; two → both are candidates, none sure.
+// `sudo sshtop` in a pane (sudo drops $TMUX) finds the server from its ancestors, and the TUI then
+// guards the own session and its login shell: a bare y ends nothing, `yes` ends the connection.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonSnapshot } from '../../src/report/json.js';
-import { LAB_USERS, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
+import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
+import { startTmux, type Tmux } from './tmux.js';
 
 const skipReason = requireLab();
 
@@ -16,7 +19,11 @@ describe.runIf(skipReason === undefined)('own session inside tmux on a real sshd
   let b: Client;
   let other: Client;
   let sock: string;
+  /** the root operator's tmux on the server (sudo case), and the terminal the operator types in */
+  let rootSock: string | undefined;
+  let terminal: Tmux | undefined;
   const tmux = (...args: string[]) => spawnSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
+  const rootTmux = (...args: string[]) => spawnSync('tmux', ['-S', rootSock as string, ...args], { encoding: 'utf8' });
 
   /** the server-side session pid of a client: the process ss shows whose parent is the listener */
   const sessionPidOf = (c: Client): number => {
@@ -50,6 +57,12 @@ describe.runIf(skipReason === undefined)('own session inside tmux on a real sshd
   });
 
   afterAll(async () => {
+    // by their own sockets: the root tmux server (its pane's sudo passes the HUP on to sshtop)
+    if (rootSock) {
+      rootTmux('kill-server');
+      rmSync(rootSock, { force: true });
+    }
+    terminal?.kill();
     if (sock) {
       tmux('kill-server');
       rmSync(sock, { force: true });
@@ -83,4 +96,99 @@ describe.runIf(skipReason === undefined)('own session inside tmux on a real sshd
     expect(snap.sessions.filter((s) => s.flags.includes('own')).map((s) => s.pid).sort((x, y) => x - y)).toEqual(both);
     expect(snap.sessions.find((s) => s.pid === sessionPidOf(other))?.flags).not.toContain('own');
   });
+
+  it('sudo sshtop in tmux in a root SSH session: own session found without $TMUX; a bare y ends nothing, yes does', async () => {
+    // the operator's terminal: ssh as root into the lab, tmux there, sudo sshtop in its pane
+    const t = startTmux();
+    terminal = t;
+    t.type(`ssh ${lab.sshArgs('root').join(' ')} -tt 127.0.0.1`);
+    t.send('Enter');
+    await t.waitFor('remote shell', (s) => /#\s*$/m.test(s));
+    t.type('echo "MY""TTY=$(tty) SH""ELL=$$"');
+    t.send('Enter');
+    const m = /MYTTY=\/dev\/(pts\/\d+) SHELL=(\d+)/.exec(await t.waitFor('tty and shell', (s) => /MYTTY=\/dev\/pts\/\d+ SHELL=\d+/.test(s))) as RegExpExecArray;
+    const tty = m[1] as string;
+    const shell = Number(m[2]);
+    // ground truth, independent of sshtop: the session is the shell's ancestor whose parent is the listener
+    let session = shell;
+    while (ppidOf(session) !== lab.sshdPid) session = ppidOf(session) as number;
+    const paneShell = Number(t.display('#{pane_pid}'));
+    const sshClient = Number(readFileSync(`/proc/${paneShell}/task/${paneShell}/children`, 'utf8').trim().split(' ')[0]);
+    expect(readFileSync(`/proc/${sshClient}/comm`, 'utf8').trim()).toBe('ssh');
+
+    rootSock = join(lab.dir, 'tmux', 'root-sock');
+    t.type(`tmux -S ${rootSock} -f /dev/null new-session`);
+    t.send('Enter');
+    await waitFor('the root tmux client attached on the session terminal', () => rootTmux('list-clients', '-F', '#{client_tty}').stdout.trim() === `/dev/${tty}`, 15_000);
+    // the defect's precondition: in the pane $TMUX is set, under sudo it is gone
+    t.type('echo "IN""NER=[${TMUX:+set}] SU""DO=[$(sudo printenv TMUX)]"');
+    t.send('Enter');
+    await t.waitFor('sudo drops $TMUX', (s) => s.includes('INNER=[set] SUDO=[]'));
+
+    // --json first: exact figures
+    const out = join(lab.dir, 'tmux', `sudo-${Date.now()}.json`);
+    expect(rootTmux('new-window', '-d', `sudo ${process.execPath} ${SSHTOP} --json > ${out}.tmp 2>&1; mv ${out}.tmp ${out}`).status).toBe(0);
+    const text = await waitFor('sudo sshtop --json in a tmux window', () => existsSync(out) && readFileSync(out, 'utf8'), 20_000);
+    expect(text, text).toMatch(/^\{/);
+    const snap = JSON.parse(text) as JsonSnapshot;
+    expect(snap.self).toMatchObject({ sessionPid: session, candidates: [session], via: 'tmux' });
+    expect(snap.sessions.filter((s) => s.flags.includes('own')).map((s) => s.pid)).toEqual([session]);
+
+    // the TUI, under sudo, in the pane the operator sees
+    t.type(`sudo ${process.execPath} ${SSHTOP}`);
+    t.send('Enter');
+    await t.waitFor('own session marked', (s) => s.includes(`* you are here: session ${session}`) && s.includes('F1 help'));
+    const selected = (s: string) => s.split('\n').find((l) => l.startsWith('>')) ?? '';
+    /** search from the top; F3 on to the next match until the selected line is the wanted one */
+    const select = async (needle: string, want: (line: string) => boolean) => {
+      t.send('g');
+      t.send('/');
+      t.type(needle);
+      t.send('Enter');
+      for (let i = 0; i < 10; i++) {
+        const s = await t.waitFor(`a match for ${needle}`, (x) => !x.includes('search:') && selected(x) !== '', 5000);
+        if (want(selected(s))) return;
+        t.send('F3');
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      throw new Error(`no row for ${needle}:\n${t.capture()}`);
+    };
+    const survives = async () => {
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(alive(sshClient)).toBe(true);
+      expect(alive(session)).toBe(true);
+      expect(alive(shell)).toBe(true);
+    };
+
+    // the login shell's process row: a signal to it ends the connection
+    await select(String(shell), (l) => l.includes(` ${shell} `) && l.includes('-bash'));
+    t.send('k');
+    await t.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
+    t.send('2');
+    await t.waitFor('typed confirmation on the login shell', (s) => s.includes('ends YOUR OWN connection') && s.includes('Type yes') && s.includes('SIGHUP'));
+    t.send('y');
+    t.send('Enter');
+    await t.waitFor('refused', (s) => s.includes('not confirmed'));
+    await survives();
+
+    // the own session row
+    await select(tty, (l) => l.startsWith('> *') && l.includes(` ${tty} `));
+    t.send('k');
+    await t.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
+    t.send('Enter');
+    await t.waitFor('typed confirmation on the session', (s) => s.includes('YOUR OWN session') && s.includes('Type yes'));
+    t.send('y');
+    t.send('Enter');
+    await t.waitFor('refused', (s) => s.includes('not confirmed'));
+    await survives();
+
+    // yes typed: the operator's own connection ends, as asked
+    t.send('k');
+    await t.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
+    t.send('Enter');
+    await t.waitFor('typed confirmation', (s) => s.includes('Type yes'));
+    t.type('yes');
+    t.send('Enter');
+    await waitFor('the own connection to end', () => !alive(sshClient) && !alive(session), 15_000);
+  }, 180_000);
 });

@@ -4,7 +4,7 @@ import stringWidth from 'string-width';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/ui/App.js';
 import { decodeKey, splitKeys } from '../../src/ui/keymap.js';
-import type { Session, SessionProcess } from '../../src/model/types.js';
+import type { Model, Session, SessionProcess } from '../../src/model/types.js';
 import { createStaticStore } from '../../src/store/poll-store.js';
 import { fakeModel, fakeSignaller, fakeStore } from './fake-model.js';
 
@@ -20,8 +20,8 @@ async function until(frame: () => string | undefined, pred: (f: string) => boole
   }
 }
 
-function setup(opts: { readOnly?: boolean; size?: { columns: number; rows: number }; signaller?: ReturnType<typeof fakeSignaller> | null } = {}) {
-  const store = fakeStore();
+function setup(opts: { readOnly?: boolean; size?: { columns: number; rows: number }; signaller?: ReturnType<typeof fakeSignaller> | null; model?: Model } = {}) {
+  const store = fakeStore(opts.model);
   const signaller = opts.signaller === null ? undefined : (opts.signaller ?? fakeSignaller());
   const app = render(
     <App store={store} signaller={opts.readOnly ? undefined : signaller} readOnly={opts.readOnly ?? false} host="web-1" color={false} sort="user" size={opts.size ?? { columns: 140, rows: 30 }} />,
@@ -301,6 +301,50 @@ describe('signalling', () => {
     expect(sig.sent.map((s) => s.pid)).toEqual([500]);
   });
 
+  it.each([
+    ['the login shell', '502', (l: string) => l.includes(' 502 ') && l.includes('-bash')],
+    ["the session's sshd process", '501', (l: string) => l.includes(' 501 ') && l.includes('sshd: root@pts/4')],
+  ])('a process row of the own session that ends the connection needs yes: %s', async (_what, pid, row) => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await selectUser(t, pid, row);
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    const q = await t.press('4', (x) => x.includes('Type yes'), 'typed confirmation, even for KILL');
+    expect(q).toContain('ends YOUR OWN connection');
+    await t.press('y', (x) => x.includes('> y'), 'typed y');
+    await t.press('\r', (x) => x.includes('not confirmed'), 'a bare y is refused');
+    expect(sig.sent).toEqual([]);
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu again');
+    await t.press('\r', (x) => x.includes('Type yes'), 'confirm again');
+    await typeKeys(t, ['y', 'e', 's']);
+    await t.press('\r', (x) => x.includes('sent SIGTERM'), 'sent after yes');
+    expect(sig.sent.map((s) => s.pid)).toEqual([Number(pid)]);
+  });
+
+  it('an unrelated process of the own session needs no yes; sshtop itself does', async () => {
+    const model = fakeModel({ selfPid: 990 });
+    const own = model.sessions.find((s) => s.pid === 500) as Session;
+    const node = own.processes.find((p) => p.pid === 990) as SessionProcess;
+    // a runaway sleep in another pane: a sibling of sshtop, below the login shell
+    own.processes.push({ ...node, pid: 995, command: 'sleep 9999', comm: 'sleep' });
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig, model });
+    await selectUser(t, '995', (l) => l.includes('sleep 9999'));
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    const q = await t.press('\r', (x) => x.includes('[y/N]'), 'a plain confirmation');
+    expect(q).toContain('Signal only process 995 (sleep 9999) of root@pts/4');
+    expect(q).not.toContain('YOUR OWN');
+    await t.press('y', (x) => x.includes('sent SIGTERM'), 'sent with a bare y');
+    expect(sig.sent.map((s) => s.pid)).toEqual([995]);
+    // sshtop's own row: signalling it ends sshtop itself
+    await selectUser(t, '990', (l) => l.includes('node sshtop'));
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    const q2 = await t.press('\r', (x) => x.includes('Type yes'), 'typed confirmation');
+    expect(q2).toContain('ends sshtop itself');
+    await t.press('\u001b', (x) => x.includes('cancelled'), 'cancelled');
+    expect(sig.sent).toHaveLength(1);
+  });
+
   it('a listener needs the word yes too', async () => {
     const sig = fakeSignaller();
     const t = setup({ signaller: sig });
@@ -327,6 +371,27 @@ describe('signalling', () => {
     await t.press('y', (x) => x.includes('2 of 2 signalled'), 'both sent');
     expect(sig.sent.map((s) => s.pid).sort()).toEqual([200, 300]);
     expect(t.frame()).not.toContain('tagged');
+  });
+
+  it('a tag is an identity: the session that reuses a tagged pid is not tagged, counted or signalled', async () => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await selectUser(t, 'pts/1', sessionOf('alice'));
+    await t.press(' ', (x) => x.includes('1 tagged'), 'alice tagged');
+    // alice's connection ends; a new one gets the same pids (another start time): dave's
+    const later = fakeModel({ secondsLater: 5 });
+    const reused = later.sessions.map((s) =>
+      s.pid === 200 ? { ...s, user: 'dave', startTicks: s.startTicks + 7000, processes: s.processes.map((p) => ({ ...p, user: 'dave', startTicks: p.startTicks + 7000 })) } : s,
+    );
+    t.store.set({ model: { ...later, sessions: reused }, polls: 2 });
+    const f = await until(t.app.lastFrame, (x) => x.includes(' dave ') && !x.includes(' alice '), 'dave on the reused pid');
+    expect(f).not.toContain('tagged');
+    expect(f.split('\n').filter((l) => l.slice(1, 2) === '+')).toEqual([]);
+    await t.press('k', (x) => x.includes('tagged rows have ended'), 'refused: the tagged rows ended');
+    expect(sig.pinned).toEqual([]);
+    // the stale tags are dropped: the next k is about the selected row, named in the dialog
+    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu for the selected row');
+    expect(sig.pinned).toHaveLength(1);
   });
 
   it('a refused signal (pid reused) is shown, never retried elsewhere', async () => {

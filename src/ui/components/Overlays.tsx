@@ -50,13 +50,8 @@ export function dialogQuestion(d: Dialog): string {
 
 /** the warning above a question that needs `yes` typed, or '' */
 function dialogWarning(d: Dialog): string {
-  const warn = d.targets.filter((t) => t.needsYes);
-  return [
-    warn.some((t) => t.kind === 'listener') ? 'This is a LISTENER: ending it stops new logins.' : '',
-    warn.some((t) => t.kind === 'session') ? 'This is YOUR OWN session.' : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
+  // each reason once, however many tagged targets share it
+  return [...new Set(d.targets.filter((t) => t.needsYes).map((t) => t.why ?? 'This needs care.'))].join(' ');
 }
 
 /** lines the dialog takes at this width (border and wrapped text), so the list can go below it */
