@@ -387,7 +387,7 @@ export function App(props: AppProps) {
     const below = bodyHeight - dialogHeight(ui.dialog, size.columns);
     body = (
       <Box flexDirection="column" height={bodyHeight} overflow="hidden">
-        <SignalDialog dialog={ui.dialog} theme={theme} />
+        <SignalDialog dialog={ui.dialog} theme={theme} width={size.columns} />
         {below >= 3 && <SessionTable rows={rows} selected={selected} height={below} layout={layout} tagged={ui.tagged} theme={theme} view={ui.view} />}
       </Box>
     );

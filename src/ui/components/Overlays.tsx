@@ -5,7 +5,6 @@ import { SIGNALS } from '../../proc/signal-names.js';
 import { keyHelp } from '../keymap.js';
 import type { Dialog } from '../state.js';
 import type { Theme } from '../theme.js';
-import { useWidth } from './use-width.js';
 
 export function HelpScreen({ readOnly, height }: { readonly readOnly: boolean; readonly height: number }) {
   const rows = keyHelp(readOnly);
@@ -63,17 +62,17 @@ export function dialogHeight(d: Dialog, columns: number): number {
   return 2 + wrapped(warning) + wrapped(dialogQuestion(d)) + (warning ? 1 : 0);
 }
 
-export function SignalDialog({ dialog, theme }: { readonly dialog: Dialog; readonly theme: Theme }) {
+/** width: the terminal's columns (the dialog spans them), so the title is cut from the first frame */
+export function SignalDialog({ dialog, theme, width }: { readonly dialog: Dialog; readonly theme: Theme; readonly width: number }) {
   const warning = dialogWarning(dialog);
-  const [ref, width] = useWidth();
   const title = dialog.targets.length === 1 ? (dialog.targets[0]?.text ?? '') : `Signal ${dialog.targets.length} tagged rows`;
   return (
-    <Box ref={ref} flexDirection="column" borderStyle="single" paddingX={1}>
+    <Box flexDirection="column" borderStyle="single" paddingX={1}>
       {dialog.stage === 'menu' ? (
         <>
           <Text bold wrap="truncate">
             {/* inside the border and the padding */}
-            {width === undefined ? title : fitCells(title, width - 4)}
+            {fitCells(title, width - 4)}
           </Text>
           {SIGNALS.map((s, i) => (
             <Text key={s} inverse={i === dialog.choice}>
