@@ -1,7 +1,7 @@
 // Appending to a file that a privileged sshtop must not be tricked into writing elsewhere: the
 // directory chain is checked like OpenSSH's StrictModes, the file is opened without following a
 // symlink or blocking, and checked through its descriptor. Every refusal is one line of reason.
-import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, realpathSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, realpathSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 
 const S_ISVTX = 0o1000;
@@ -27,11 +27,12 @@ const errText = (e: unknown): string => {
 
 /**
  * Why the directory `real` (already a real path) cannot be trusted, or undefined. Every directory
- * from / down must be owned by root or `euid` and writable by neither group nor others; an
- * ancestor (never the last one) may be a root-owned sticky directory such as /tmp, where nobody
- * else can rename or replace the entries a trusted user made.
+ * from / down must be owned by root or `euid`. The log's own directory (`strictLast`) must be
+ * writable by nobody else. Above it, a root-owned directory may be group-writable (Ubuntu's
+ * /var/log is root:syslog 0775) or world-writable with the sticky bit (/tmp): the directory itself
+ * is then pinned by a descriptor and checked through it (appendWhole), so swapping it is caught.
  */
-export function insecureDirReason(real: string, euid: number, lastMayBeSticky = false): string | undefined {
+export function insecureDirReason(real: string, euid: number, strictLast = true): string | undefined {
   const parts = real.split(sep).filter(Boolean);
   for (let i = 0; i <= parts.length; i++) {
     const dir = sep + parts.slice(0, i).join(sep);
@@ -43,9 +44,10 @@ export function insecureDirReason(real: string, euid: number, lastMayBeSticky = 
     }
     if (!st.isDirectory()) return `${dir} is ${kindOf(st)}`;
     if (st.uid !== 0 && st.uid !== euid) return `${dir} is owned by uid ${st.uid}, not root or uid ${euid}`;
-    const last = i === parts.length;
-    const stickyOk = (!last || lastMayBeSticky) && st.uid === 0 && (st.mode & S_ISVTX) !== 0;
-    if ((st.mode & 0o022) !== 0 && !stickyOk) return `${dir} is writable by ${st.mode & 0o002 ? 'others' : 'its group'} (mode ${(st.mode & 0o7777).toString(8)})`;
+    const strict = strictLast && i === parts.length;
+    const groupOk = !strict && st.uid === 0 && (st.mode & 0o002) === 0;
+    const stickyOk = !strict && st.uid === 0 && (st.mode & S_ISVTX) !== 0;
+    if ((st.mode & 0o022) !== 0 && !groupOk && !stickyOk) return `${dir} is writable by ${st.mode & 0o002 ? 'others' : 'its group'} (mode ${(st.mode & 0o7777).toString(8)})`;
   }
   return undefined;
 }
@@ -64,7 +66,7 @@ export function secureDir(dir: string, euid: number): { real: string } | { reaso
   try {
     if (existing !== resolve(dir)) {
       // nothing is created under a directory someone else could have prepared
-      const why = insecureDirReason(realpathSync(existing), euid, true);
+      const why = insecureDirReason(realpathSync(existing), euid, false);
       if (why) return { reason: why };
       mkdirSync(dir, { recursive: true, mode: 0o750 });
     }
@@ -115,7 +117,37 @@ export function openForAppend(file: string, euid: number): { fd: number; size: n
 export function appendWhole(path: string, data: string | Buffer, euid: number = process.geteuid?.() ?? 0): string | undefined {
   const dir = secureDir(dirname(resolve(path)), euid);
   if ('reason' in dir) return dir.reason;
-  const file = join(dir.real, basename(resolve(path)));
+  // the checked directory, held: whatever is renamed above it from now on, the file is made in it
+  const pinned = pinDir(dir.real, euid);
+  if ('reason' in pinned) return pinned.reason;
+  try {
+    return appendIn(join(pinned.via, basename(resolve(path))), data, euid);
+  } finally {
+    closeSync(pinned.fd);
+  }
+}
+
+/** open a directory without following a last symlink and check it through the descriptor */
+function pinDir(real: string, euid: number): { fd: number; via: string } | { reason: string } {
+  let fd: number;
+  try {
+    fd = openSync(real, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch (e) {
+    return { reason: `cannot open directory ${real} (${errText(e)})` };
+  }
+  const st = fstatSync(fd);
+  let reason: string | undefined;
+  if (st.uid !== 0 && st.uid !== euid) reason = `${real} is owned by uid ${st.uid}, not root or uid ${euid}`;
+  else if ((st.mode & 0o022) !== 0) reason = `${real} is writable by ${st.mode & 0o002 ? 'others' : 'its group'} (mode ${(st.mode & 0o7777).toString(8)})`;
+  if (reason !== undefined) {
+    closeSync(fd);
+    return { reason };
+  }
+  // /proc/self/fd/N names the held directory itself; without /proc, its checked path has to do
+  return { fd, via: existsSync(`/proc/self/fd/${fd}`) ? `/proc/self/fd/${fd}` : real };
+}
+
+function appendIn(file: string, data: string | Buffer, euid: number): string | undefined {
   // refuse what is plainly not a log before opening it at all (a device's open may have effects)
   try {
     const st = lstatSync(file);

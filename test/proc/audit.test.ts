@@ -141,12 +141,26 @@ describe('the audit log, opened safely', () => {
       expect(w).toMatch(new RegExp(`${logs} is writable by (its group|others) \\(mode ${mode.toString(8)}\\)`));
       expect(readdirSync(logs)).toEqual([]);
     }
-    // an ancestor: nothing is created below it
+    // an ancestor anyone may write (no sticky bit): nothing is created below it
     const d = fresh();
-    chmodSync(d, 0o770);
+    chmodSync(d, 0o777);
     const w = trail(join(d, 'new', 'audit.log')).record(rec());
-    expect(w).toMatch(new RegExp(`${d} is writable by its group`));
+    expect(w).toMatch(new RegExp(`${d} is writable by others`));
     expect(readdirSync(d)).toEqual([]);
+  });
+
+  it.runIf(isRoot)("a root-owned group-writable ancestor is accepted (Ubuntu's /var/log is root:syslog 0775); the log's own directory never", () => {
+    const d = fresh();
+    chmodSync(d, 0o775);
+    expect(trail(join(d, 'sshtop', 'audit.log')).record(rec())).toBeUndefined();
+    expect(lines(join(d, 'sshtop', 'audit.log'))).toHaveLength(1);
+    expect(statSync(join(d, 'sshtop')).mode & 0o777).toBe(0o750);
+    // a member of that group puts a directory of their own in its place: refused
+    rmSync(join(d, 'sshtop'), { recursive: true });
+    mkdirSync(join(d, 'sshtop'));
+    chownSync(join(d, 'sshtop'), NOBODY, NOBODY);
+    expect(trail(join(d, 'sshtop', 'audit.log')).record(rec())).toMatch(/owned by uid 65534/);
+    expect(readdirSync(join(d, 'sshtop'))).toEqual([]);
   });
 
   it('a group-writable log file is refused and left as it was', () => {
