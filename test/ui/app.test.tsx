@@ -404,6 +404,12 @@ describe('signalling', () => {
     expect(sig.sent).toHaveLength(1);
   });
 
+  it('watch mode says READ-ONLY on the first line even at 60 columns', async () => {
+    const t = setup({ readOnly: true, size: { columns: 60, rows: 20 } });
+    const f = await until(t.app.lastFrame, (x) => x.includes('F1 help'), 'sessions');
+    expect(strip(f).split('\n')[0]).toMatch(/^sshtop +READ-ONLY /);
+  });
+
   it('watch mode: every signal key sends nothing, and there is no signaller', async () => {
     const kill = vi.spyOn(process, 'kill');
     const t = setup({ readOnly: true });

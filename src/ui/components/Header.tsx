@@ -60,10 +60,11 @@ export function Header({ host, model, readOnly, paused, error, theme, settings }
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold>sshtop</Text> {sanitize(host)} {info.clock}
-        {info.counts === null ? ' | reading…' : ` | ${info.counts}`}
+        <Text bold>sshtop</Text>
+        {/* first, so a narrow terminal never cuts what the operator most needs to know */}
         {readOnly && <Text color={theme.badge} bold inverse> READ-ONLY </Text>}
-        {paused && <Text color={theme.badge} bold> [PAUSED]</Text>}
+        {paused && <Text color={theme.badge} bold> [PAUSED]</Text>} {sanitize(host)} {info.clock}
+        {info.counts === null ? ' | reading…' : ` | ${info.counts}`}
       </Text>
       {info.listeners.map((l) => (
         <Text key={l} wrap="truncate" color={theme.dim}>
