@@ -13,7 +13,7 @@ import { formatReap, type ReapOutcome } from './report/reap.js';
 import { sourceFor, takeModel } from './snapshot.js';
 
 export const REAP_USAGE = `usage: sshtop [--proc-root <dir> …] reap [rules] [--signal HUP|TERM|…] [--grace 10s] [--warn "msg"] [--yes] [--json]
-rules (a session matching any rule is ended; at least one rule is required; each at least 1s):
+rules (a session matching any rule is ended; at least one rule is required; 0s matches all):
   --idle <duration>            tty idle (notty: no traffic) at least this long
   --max-age <duration>         logged in at least this long
   --dead-peer                  the client stopped acknowledging data / probes
@@ -35,12 +35,15 @@ export interface ReapOptions {
   help: boolean;
 }
 
-const dur = (name: string, v: string | undefined, max = Infinity): number | undefined => {
+/**
+ * A rule's 0s means what it says (every session, every leftover: `--max-age 0s` to end them all,
+ * dry run unless --yes); --grace of 0 would wait for nothing: there min is 1.
+ */
+const dur = (name: string, v: string | undefined, min = 0, max = Infinity): number | undefined => {
   if (v === undefined) return undefined;
   const s = parseDuration(v);
   if (s === undefined) throw new UsageError(`reap ${name}: expected a duration like 90s, 30m, 2h or 1d, got ${quote(v)}`);
-  // 0 would match every session (a rule) or wait for nothing (--grace): a typo, not an intent
-  if (s < 1 || s > max) throw new UsageError(`reap ${name}: expected at least 1s${max < Infinity ? ` and at most ${max}s` : ''}, got ${quote(v)}`);
+  if (s < min || s > max) throw new UsageError(`reap ${name}: expected at least ${min}s${max < Infinity ? ` and at most ${max}s` : ''}, got ${quote(v)}`);
   return s;
 };
 
@@ -83,7 +86,7 @@ export function parseReapArgs(argv: string[], common?: Pick<CommonOptions, 'proc
   const given = values.signal as string | undefined;
   const sig = (given ?? 'TERM').toUpperCase().replace(/^SIG/, '');
   if (!(SIGNALS as readonly string[]).includes(sig)) throw new UsageError(`reap --signal: unknown signal ${quote(String(given))} (one of ${SIGNALS.join(', ')})`);
-  const graceSeconds = dur('--grace', values.grace as string | undefined, MAX_GRACE_SECONDS);
+  const graceSeconds = dur('--grace', values.grace as string | undefined, 1, MAX_GRACE_SECONDS);
   // SIGKILL leaves no survivors to wait for: a --grace would be silently unused
   if (graceSeconds !== undefined && sig === 'KILL') throw new UsageError('reap --grace: nothing survives --signal KILL; drop --grace or send TERM');
   const warn = values.warn as string | undefined;

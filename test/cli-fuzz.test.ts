@@ -30,8 +30,8 @@ const GOOD: Record<string, string[]> = {
   'proc-root': [`${FIXTURE}/proc`],
   'dev-root': [`${FIXTURE}/dev`],
   passwd: [`${FIXTURE}/passwd`],
-  'max-age': ['12h'],
-  'preauth-older': ['2m'],
+  'max-age': ['12h', '0s'],
+  'preauth-older': ['2m', '0s'],
   'exclude-user': ['deploy'],
   port: ['22', '65535'],
   signal: [...SIGNALS, 'sigterm', 'SIGHUP'],
@@ -40,10 +40,11 @@ const GOOD: Record<string, string[]> = {
 };
 const BAD: Record<string, string[]> = {
   interval: ['0', '0.05', '3601', '-1', 'abc', '1x', 'Infinity', ' '],
-  idle: ['0', '0s', '0.5', 'abc', '-5', '1y', '1e3'],
+  // 0 is refused as the display threshold and taken as a reap rule: tested apart, below
+  idle: ['abc', '-5', '1y', '1e3'],
   sort: ['bogus', 'PID'],
-  'max-age': ['0', 'x', '-1h'],
-  'preauth-older': ['0s', 'soon'],
+  'max-age': ['x', '-1h'],
+  'preauth-older': ['soon'],
   port: ['0', '65536', '22a', '-1', '1.5', 'ssh'],
   signal: ['FOO', '9', 'SIG', 'SIGTERMX', '-TERM'],
   grace: ['0', '601', 'abc', '1w'],
@@ -136,6 +137,14 @@ describe('every option, in every place, with every kind of value (pure parsers)'
       });
     }
   }
+
+  it('0s: refused as the display threshold (every session would be idle), taken as a reap rule (all of them)', () => {
+    expect(parseAll(['--idle', '0s']).ok).toBe(false);
+    expect(parseAll(['--idle', '0.5']).ok).toBe(false);
+    const r = parseAll(['reap', '--idle', '0s']);
+    expect(r.ok && r.mode === 'reap' && r.reapYes === false).toBe(true);
+    expect(parseAll(['reap', '--max-age', '0', '--grace', '0']).ok).toBe(false);
+  });
 
   it('a value is never taken for the subcommand: --<option> reap is the option with the value reap', () => {
     for (const name of NAMES.filter((n) => (GLOBAL[n] ?? REAP[n])?.type === 'string')) {
