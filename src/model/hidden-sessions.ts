@@ -1,7 +1,11 @@
 // The caller's own sessions when /proc hidepid hides every SSH daemon (their own user child too),
 // rebuilt from the channel tops the reader found (ProcSnapshot.hiddenSessionTops). Pure.
 import { parseSshConnection } from '../proc/parse.js';
-import type { Endpoint, Flag, HiddenSessionTop, ProcSnapshot, Session, SessionProcess } from './types.js';
+import { currentCommand, processTree, ttyIdleSeconds } from './session-tree.js';
+import type { Classified, Endpoint, Flag, HiddenSessionTop, ProcSnapshot, Session } from './types.js';
+
+/** every visible process here is the user's own: none is classed as a daemon */
+const NO_CLASSES: ReadonlyMap<number, Classified> = new Map();
 
 export interface HiddenSessionHelpers {
   idleSeconds: number;
@@ -34,29 +38,9 @@ export function buildHiddenSessions(snap: ProcSnapshot, h: HiddenSessionHelpers)
 }
 
 function buildOne(parent: number, tops: HiddenSessionTop[], snap: ProcSnapshot, children: Map<number, number[]>, h: HiddenSessionHelpers): Session {
-  const procs: SessionProcess[] = [];
-  const walk = (pid: number, depth: number): void => {
-    const p = snap.procs.get(pid);
-    if (!p || procs.some((x) => x.pid === pid)) return;
-    procs.push({
-      pid,
-      ppid: p.ppid,
-      uid: p.uid,
-      user: p.uid === null ? null : (snap.users.get(p.uid) ?? String(p.uid)),
-      state: p.state,
-      tty: p.tty,
-      role: 'process',
-      command: p.cmdline || `[${p.comm}]`,
-      comm: p.comm,
-      startedAt: ticksToMs(snap, p.startTicks),
-      startTicks: p.startTicks,
-      cpuTicks: p.cpuTicks,
-      depth,
-    });
-    for (const c of [...(children.get(pid) ?? [])].sort((a, b) => a - b)) walk(c, depth + 1);
-  };
   // depth 1: the session row stands for the hidden parent, the tops are its children
-  for (const t of tops) walk(t.pid, 1);
+  const seen = new Set<number>();
+  const procs = tops.flatMap((t) => processTree(t.pid, snap, { classes: NO_CLASSES, children, depth: 1, seen }));
 
   const topProcs = procs.filter((p) => p.depth === 1);
   const users = new Set(topProcs.map((p) => p.user));
@@ -71,9 +55,7 @@ function buildOne(parent: number, tops: HiddenSessionTop[], snap: ProcSnapshot, 
   const remote: Endpoint | null = parsed?.remote ?? null;
   const local: Endpoint | null = parsed?.local ?? null;
 
-  let idleSeconds: number | null = null;
-  const atimes = ttys.map((t) => snap.ttyAtimes.get(t)).filter((a): a is number => a !== undefined);
-  if (atimes.length > 0) idleSeconds = Math.max(0, Math.floor((snap.takenAt - Math.max(...atimes)) / 1000));
+  const idleSeconds = ttyIdleSeconds(ttys, snap);
 
   const session: Session = {
     pid: parent,
@@ -113,19 +95,4 @@ function buildOne(parent: number, tops: HiddenSessionTop[], snap: ProcSnapshot, 
   if (idleSeconds !== null && idleSeconds >= h.idleSeconds)
     h.addFlag(session, 'idle', `no terminal input or output for ${h.formatSeconds(idleSeconds)} (threshold ${h.formatSeconds(h.idleSeconds)})`);
   return session;
-}
-
-function ticksToMs(snap: ProcSnapshot, ticks: number): number {
-  return Math.round((snap.btime + ticks / snap.clkTck) * 1000);
-}
-
-/** as `w` does: per tty, the newest process of the foreground process group; notty: the newest */
-function currentCommand(procs: SessionProcess[], ttys: string[], snap: ProcSnapshot): string | null {
-  if (procs.length === 0) return null;
-  const fg = procs.filter((p) => {
-    const e = snap.procs.get(p.pid);
-    return e !== undefined && p.tty !== null && ttys.includes(p.tty) && e.pgrp === e.tpgid;
-  });
-  const pool = fg.length > 0 ? fg : procs;
-  return pool.reduce((a, b) => (b.startTicks > a.startTicks || (b.startTicks === a.startTicks && b.pid > a.pid) ? b : a)).command;
 }

@@ -5,7 +5,7 @@ import { classifyProcess } from './classify.js';
 import { applyStaleness, type StalenessOptions } from './network.js';
 import { buildHiddenSessions } from './hidden-sessions.js';
 import { findSelf } from './own.js';
-import { processTree, ticksToMs } from './session-tree.js';
+import { currentCommand, processTree, ticksToMs, ttyIdleSeconds } from './session-tree.js';
 import { forgedReason } from './trust.js';
 import { untrustedSessions } from './untrusted.js';
 import type {
@@ -149,7 +149,7 @@ function buildSession(
   opts: BuildOptions,
   boundary: ReadonlySet<number>,
 ): Session {
-  const procs = processTree(root.pid, snap, classes, children, boundary);
+  const procs = processTree(root.pid, snap, { classes, children, boundary });
 
   const rootClass = classes.get(root.pid) as Classified;
   const dropbear = rootClass.daemon === 'dropbear';
@@ -181,13 +181,8 @@ function buildSession(
   const { remote, local, inode } = findEndpoints(root, carrier, procs, snap);
   const startedAt = ticksToMs(snap, root.startTicks);
 
-  let idleSeconds: number | null = null;
-  let idleSource: Session['idleSource'] = null;
-  const atimes = ttys.map((t) => snap.ttyAtimes.get(t)).filter((a): a is number => a !== undefined);
-  if (atimes.length > 0) {
-    idleSeconds = Math.max(0, Math.floor((snap.takenAt - Math.max(...atimes)) / 1000));
-    idleSource = 'tty';
-  }
+  const idleSeconds = ttyIdleSeconds(ttys, snap);
+  const idleSource: Session['idleSource'] = idleSeconds === null ? null : 'tty';
 
   const session: Session = {
     pid: root.pid,
@@ -276,19 +271,6 @@ function findEndpoints(
     if (parsed) return { ...parsed, inode: null };
   }
   return { remote: null, local: null, inode: null };
-}
-
-/** as `w` does: per tty, the newest process of the foreground process group; notty: newest command */
-function currentCommand(procs: SessionProcess[], ttys: string[], snap: ProcSnapshot): string | null {
-  const candidates = procs.filter((p) => p.role === 'process');
-  if (candidates.length === 0) return procs.some((p) => p.role === 'sftp') ? 'internal-sftp' : null;
-  const fg = candidates.filter((p) => {
-    const e = snap.procs.get(p.pid);
-    return e !== undefined && p.tty !== null && ttys.includes(p.tty) && e.pgrp === e.tpgid;
-  });
-  const pool = fg.length > 0 ? fg : candidates;
-  const newest = pool.reduce((a, b) => (b.startTicks > a.startTicks || (b.startTicks === a.startTicks && b.pid > a.pid) ? b : a));
-  return newest.command;
 }
 
 export function formatSeconds(s: number): string {

@@ -1,7 +1,7 @@
 // Sessions of processes that only claim to be SSH daemons (trust.ts): shown and flagged so the
 // operator sees the impostor, but nothing in them is believed: no user from the title, no
 // listener, no policy, no rule ends them. Pure.
-import { processTree, ticksToMs } from './session-tree.js';
+import { processTree, ticksToMs, ttyIdleSeconds } from './session-tree.js';
 import type { Classified, ProcSnapshot, Session } from './types.js';
 
 /** each forged process outside every real session that heads its own tree, as a session */
@@ -18,11 +18,10 @@ export function untrustedSessions(
   for (const p of snap.procs.values()) {
     const why = classes.get(p.pid)?.forged;
     if (why === undefined || placed.has(p.pid) || classes.get(p.ppid)?.forged !== undefined) continue;
-    const procs = processTree(p.pid, snap, classes, children, boundary);
+    const procs = processTree(p.pid, snap, { classes, children, boundary });
     for (const q of procs) placed.add(q.pid);
     const ttys = [...new Set(procs.map((q) => q.tty).filter((t): t is string => t !== null && t.startsWith('pts/')))];
-    const atimes = ttys.map((t) => snap.ttyAtimes.get(t)).filter((a): a is number => a !== undefined);
-    const idle = atimes.length > 0 ? Math.max(0, Math.floor((snap.takenAt - Math.max(...atimes)) / 1000)) : null;
+    const idle = ttyIdleSeconds(ttys, snap);
     out.push({
       pid: p.pid,
       startTicks: p.startTicks,

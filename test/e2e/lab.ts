@@ -87,7 +87,7 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.on('error', reject);

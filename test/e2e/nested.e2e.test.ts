@@ -3,24 +3,12 @@
 // listener and its sessions are shown as what they are (issue 11, item 2).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, runSshtop, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
+import { LAB_USERS, alive, ensureBuilt, freePort, ppidOf, requireLab, runSshtop, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
 import type { JsonSnapshot } from '../../src/report/json.js';
 
 const skipReason = requireLab();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe.runIf(skipReason === undefined)('an sshd started inside a login', () => {
   let lab: Lab;
