@@ -272,7 +272,15 @@ export interface Policy {
   channelTimeout: string | null;
   /** seconds; 0 means none */
   unusedConnectionTimeout: number | null;
-  kernel: { keepaliveTime: number; keepaliveIntvl: number; keepaliveProbes: number } | null;
+  kernel: {
+    keepaliveTime: number;
+    keepaliveIntvl: number;
+    keepaliveProbes: number;
+    /** net.ipv4.tcp_retries2, tcp_rto_max_ms (Linux 6.15+), tcp_rto_min_us / 1000, when readable */
+    retries2?: number;
+    rtoMaxMs?: number;
+    rtoMinMs?: number;
+  } | null;
   /** a client that stops answering is dropped after this many seconds (null: never / unknown) */
   silentClientDropSeconds: number | null;
   /** what drops it: `ClientAliveInterval × ClientAliveCountMax`, `TCP keepalive`, or null */
