@@ -1,5 +1,6 @@
 // Shared shapes of sshtop's data: what the reader gathers (ProcSnapshot) and what the model
 // derives from it (Session, Model). Everything here is plain data, immutable by convention.
+import type { ConnectionEnd } from './tcp-timeout.js';
 
 /** One TCP socket row of /proc/<pid>/net/tcp{,6}. */
 export interface TcpSocket {
@@ -201,6 +202,8 @@ export interface Session {
   idleSources: { tty: number | null; traffic: number | null };
   /** which server setting would end this session, and when (human lines) */
   timeouts: string[];
+  /** what ends the connection and in how many seconds, earliest first (same facts as `timeouts`) */
+  ends?: ConnectionEnd[];
 }
 
 /** TCP state of a session's connection (from /proc/net/tcp, refined by `ss -ti` when available) */
@@ -220,6 +223,11 @@ export interface SessionNet {
   rttMs: number | null;
   rtoMs: number | null;
   retransTotal: number | null;
+  /** ms until the socket's timer fires (/proc/net/tcp), null when no timer runs */
+  timerMs?: number | null;
+  /** ss `backoff:` (the RTO doubled this many times; 0 when ss shows none) and `rtt:` variance */
+  backoff?: number | null;
+  rttVarMs?: number | null;
 }
 
 export interface Listener {

@@ -1,5 +1,6 @@
 // `sshtop --json`: the sshtop/1 schema (README "JSON schema"). Extended only by adding fields.
 import { escapeJsonUnsafe } from '../model/sanitize.js';
+import type { ConnectionEnd } from '../model/tcp-timeout.js';
 import type { Endpoint, Flag, Listener, Model, Policy, Role, SelfInfo, Session, SessionNet, Startups } from '../model/types.js';
 
 export const SCHEMA = 'sshtop/1' as const;
@@ -43,6 +44,8 @@ export interface JsonSession {
   daemon: Session['daemon'];
   net: SessionNet | null;
   timeouts: string[];
+  /** what ends the connection and in how many seconds, earliest first */
+  ends: ConnectionEnd[];
   processes: JsonProcess[];
 }
 
@@ -101,6 +104,7 @@ function sessionJson(s: Session): JsonSession {
     daemon: s.daemon,
     net: s.net,
     timeouts: s.timeouts,
+    ends: s.ends ?? [],
     processes: s.processes.map((p) => ({
       pid: p.pid,
       ppid: p.ppid,
