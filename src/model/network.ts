@@ -1,6 +1,7 @@
 // Network state of a session's connection and the staleness flags that follow from it (SPEC 2):
 // dead-peer, traffic idle for notty sessions, stale pre-auth, hung. Pure.
 import type { SsInfo } from '../proc/parse-ss.js';
+import { predictEnds, TCP_RTO_MAX_MS, type ConnectionEnd, type KernelTcp, type SocketTiming } from './tcp-timeout.js';
 import type { Policy, ProcSnapshot, Session, SessionNet, TcpSocket } from './types.js';
 
 const TIMERS: SessionNet['timer'][] = ['none', 'retransmit', 'keepalive', 'time-wait', 'zero-window-probe'];
@@ -21,7 +22,8 @@ export interface StalenessOptions {
 
 const OPENSSH_DEFAULT_GRACE = 120;
 
-export function toSessionNet(sock: TcpSocket, ss: SsInfo | undefined): SessionNet {
+/** clkTck: /proc/net/tcp gives the timer in clock ticks (USER_HZ) */
+export function toSessionNet(sock: TcpSocket, ss: SsInfo | undefined, clkTck = 100): SessionNet {
   return {
     source: ss ? 'proc+ss' : 'proc',
     txQueue: sock.txQueue,
@@ -37,6 +39,9 @@ export function toSessionNet(sock: TcpSocket, ss: SsInfo | undefined): SessionNe
     rttMs: ss?.rttMs ?? null,
     rtoMs: ss?.rtoMs ?? null,
     retransTotal: ss?.retransTotal ?? null,
+    timerMs: sock.timer === 0 ? null : Math.round((sock.timerJiffies * 1000) / clkTck),
+    backoff: ss ? ss.backoff : null,
+    rttVarMs: ss?.rttVarMs ?? null,
   };
 }
 
@@ -55,7 +60,8 @@ export function deadPeerReason(net: SessionNet, ssAckGraceMs = 3000): string | u
   return undefined;
 }
 
-function fmt(s: number): string {
+function fmt(seconds: number): string {
+  const s = Math.round(seconds);
   if (s < 120) return `${s}s`;
   if (s < 7200) return `${Math.round(s / 60)}m`;
   return `${(s / 3600).toFixed(1)}h`;
@@ -70,7 +76,7 @@ export function applyStaleness(
 ): void {
   const sock = s.socketInode === null ? undefined : snap.sockets.get(s.socketInode);
   const ssInfo = s.socketInode === null ? undefined : opts.ss?.get(s.socketInode);
-  s.net = sock ? toSessionNet(sock, ssInfo) : null;
+  s.net = sock ? toSessionNet(sock, ssInfo, snap.clkTck) : null;
   const policy = opts.policyFor?.(s.listenerPid) ?? null;
   const ageSeconds = Math.max(0, Math.floor((snap.takenAt - s.startedAt) / 1000));
   const preauth = s.flags.includes('preauth');
@@ -114,8 +120,46 @@ export function applyStaleness(
   if (policy && !preauth) addTimeouts(s, policy);
 }
 
+/** the kernel's figures the timeout model needs; null when tcp_retries2 could not be read (never invented) */
+export function kernelTcp(k: Policy['kernel']): KernelTcp | null {
+  if (!k || k.retries2 === undefined) return null;
+  return { ...k, retries2: k.retries2, rtoMaxMs: k.rtoMaxMs ?? TCP_RTO_MAX_MS, rtoMinMs: k.rtoMinMs ?? 200 };
+}
+
+export function socketTiming(net: SessionNet): SocketTiming {
+  return {
+    timer: net.timer,
+    timerMs: net.timerMs ?? null,
+    txQueue: net.txQueue,
+    retransmits: net.retransmits,
+    probes: net.probes,
+    rtoMs: net.rtoMs,
+    backoff: net.backoff ?? null,
+    rttMs: net.rttMs,
+    rttVarMs: net.rttVarMs ?? null,
+    lastReceiveMs: net.lastReceiveMs,
+    lastAckMs: net.lastAckMs,
+  };
+}
+
+/** one timeouts line for an end: who drops it, when, and by which setting */
+export function describeEnd(e: ConnectionEnd): string {
+  const who = e.by === 'client-alive' ? 'sshd' : 'the kernel';
+  if (e.when === 'running') return `${who} drops it in ${fmt(e.inSeconds)} (${e.setting}: ${e.how})`;
+  return `if the client goes silent, ${who} drops it after ${fmt(e.inSeconds)} (${e.setting}: ${e.how}; this detects a dead client, not an idle person)`;
+}
+
 function addTimeouts(s: Session, p: Policy): void {
-  if (p.silentClientDropSeconds !== null) {
+  // OpenSSH never sets TCP_USER_TIMEOUT, and neither ss nor /proc shows it: taken as unset
+  const ends = predictEnds({ socket: s.net ? socketTiming(s.net) : null, kernel: kernelTcp(p.kernel), ssh: p.source === 'unknown' ? null : p });
+  s.ends = ends;
+  const [first] = ends;
+  if (first) {
+    s.timeouts.push(describeEnd(first));
+    // ClientAlive is what people configure: say so when something else comes first
+    const alive = ends.find((e) => e.by === 'client-alive');
+    if (alive && alive !== first) s.timeouts.push(`${alive.setting} would drop it after ${fmt(alive.inSeconds)}: not reached first`);
+  } else if (p.silentClientDropSeconds !== null) {
     s.timeouts.push(`if the client goes silent, ${p.silentClientDropBy} drops it after ${fmt(p.silentClientDropSeconds)} (this detects a dead client, not an idle person)`);
   } else if (p.source !== 'unknown') {
     s.timeouts.push('a dead client is never detected by the server (ClientAliveInterval 0, TCPKeepAlive no)');

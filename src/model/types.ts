@@ -1,5 +1,6 @@
 // Shared shapes of sshtop's data: what the reader gathers (ProcSnapshot) and what the model
 // derives from it (Session, Model). Everything here is plain data, immutable by convention.
+import type { ConnectionEnd } from './tcp-timeout.js';
 
 /** One TCP socket row of /proc/<pid>/net/tcp{,6}. */
 export interface TcpSocket {
@@ -222,6 +223,8 @@ export interface Session {
    * session is never signalled as a whole, only its visible processes.
    */
   partial?: boolean;
+  /** what ends the connection and in how many seconds, earliest first (same facts as `timeouts`) */
+  ends?: ConnectionEnd[];
 }
 
 /** TCP state of a session's connection (from /proc/net/tcp, refined by `ss -ti` when available) */
@@ -241,6 +244,11 @@ export interface SessionNet {
   rttMs: number | null;
   rtoMs: number | null;
   retransTotal: number | null;
+  /** ms until the socket's timer fires (/proc/net/tcp), null when no timer runs */
+  timerMs?: number | null;
+  /** ss `backoff:` (the RTO doubled this many times; 0 when ss shows none) and `rtt:` variance */
+  backoff?: number | null;
+  rttVarMs?: number | null;
 }
 
 export interface Listener {
@@ -293,7 +301,15 @@ export interface Policy {
   channelTimeout: string | null;
   /** seconds; 0 means none */
   unusedConnectionTimeout: number | null;
-  kernel: { keepaliveTime: number; keepaliveIntvl: number; keepaliveProbes: number } | null;
+  kernel: {
+    keepaliveTime: number;
+    keepaliveIntvl: number;
+    keepaliveProbes: number;
+    /** net.ipv4.tcp_retries2, tcp_rto_max_ms (Linux 6.15+), tcp_rto_min_us / 1000, when readable */
+    retries2?: number;
+    rtoMaxMs?: number;
+    rtoMinMs?: number;
+  } | null;
   /** a client that stops answering is dropped after this many seconds (null: never / unknown) */
   silentClientDropSeconds: number | null;
   /** what drops it: `ClientAliveInterval × ClientAliveCountMax`, `TCP keepalive`, or null */

@@ -7,6 +7,10 @@ export interface SsInfo {
   recvQ: number;
   rttMs: number | null;
   rtoMs: number | null;
+  /** `backoff:` times the RTO was doubled (ss prints it only when not 0) */
+  backoff: number;
+  /** second figure of `rtt:srtt/rttvar` */
+  rttVarMs: number | null;
   /** ms since the last data was sent / received / acked */
   lastSndMs: number | null;
   lastRcvMs: number | null;
@@ -19,6 +23,12 @@ export interface SsInfo {
   retransTotal: number | null;
   /** `timer:(name,time,retransmits)` */
   timer: string | null;
+}
+
+function rttVar(v: string | undefined): number | null {
+  const text = v?.split('/')[1] ?? '';
+  const n = Number(text);
+  return /^\d/.test(text) && Number.isFinite(n) ? n : null;
 }
 
 const STATE_WORD = /^[A-Z][A-Z0-9-]*$/;
@@ -60,6 +70,8 @@ export function parseSs(text: string): SsInfo[] {
       recvQ: count(recvQ),
       rttMs: num('rtt'),
       rtoMs: num('rto'),
+      backoff: num('backoff') ?? 0,
+      rttVarMs: rttVar(kv.get('rtt')),
       lastSndMs: num('lastsnd'),
       lastRcvMs: num('lastrcv'),
       lastAckMs: num('lastack'),

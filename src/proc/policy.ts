@@ -35,7 +35,19 @@ export function readKernelKeepalive(procRoot = '/proc'): Policy['kernel'] {
   const t = read('tcp_keepalive_time');
   const i = read('tcp_keepalive_intvl');
   const p = read('tcp_keepalive_probes');
-  return t === undefined || i === undefined || p === undefined ? null : { keepaliveTime: t, keepaliveIntvl: i, keepaliveProbes: p };
+  if (t === undefined || i === undefined || p === undefined) return null;
+  // with unacknowledged data the retransmission timeout, not keepalive, ends a dead peer's connection
+  const retries2 = read('tcp_retries2');
+  const rtoMaxMs = read('tcp_rto_max_ms');
+  const rtoMinUs = read('tcp_rto_min_us');
+  return {
+    keepaliveTime: t,
+    keepaliveIntvl: i,
+    keepaliveProbes: p,
+    ...(retries2 === undefined ? {} : { retries2 }),
+    ...(rtoMaxMs === undefined ? {} : { rtoMaxMs }),
+    ...(rtoMinUs === undefined ? {} : { rtoMinMs: rtoMinUs / 1000 }),
+  };
 }
 
 export async function readPolicy(opts: PolicyOptions = {}): Promise<Policy> {

@@ -1,5 +1,6 @@
 // `sshtop --json`: the sshtop/1 schema (README "JSON schema"). Extended only by adding fields.
 import { escapeJsonUnsafe } from '../model/sanitize.js';
+import type { ConnectionEnd } from '../model/tcp-timeout.js';
 import type { Endpoint, Flag, Listener, Model, Policy, Role, SelfInfo, Session, SessionNet, Startups } from '../model/types.js';
 
 export const SCHEMA = 'sshtop/1' as const;
@@ -45,6 +46,8 @@ export interface JsonSession {
   timeouts: string[];
   /** true: its SSH daemon processes are hidden (hidepid), rebuilt from the user's own processes */
   partial: boolean;
+  /** what ends the connection and in how many seconds, earliest first */
+  ends: ConnectionEnd[];
   processes: JsonProcess[];
 }
 
@@ -104,6 +107,7 @@ function sessionJson(s: Session): JsonSession {
     net: s.net,
     timeouts: s.timeouts,
     partial: s.partial === true,
+    ends: s.ends ?? [],
     processes: s.processes.map((p) => ({
       pid: p.pid,
       ppid: p.ppid,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deadPeerReason, toSessionNet } from '../../src/model/network.js';
+import { deadPeerReason, describeEnd, kernelTcp, socketTiming, toSessionNet } from '../../src/model/network.js';
+import { predictEnds } from '../../src/model/tcp-timeout.js';
 import { derivePolicy } from '../../src/model/policy.js';
 import { buildModel } from '../../src/model/sessions.js';
 import { parseNetTcp } from '../../src/proc/parse.js';
@@ -117,5 +118,72 @@ describe('staleness in the model', () => {
     expect(fresh.sessions[0]!.flags).not.toContain('hung');
     const stuck = buildModel(snap, { idleSeconds: 600, selfPid: 1, dStateSince: new Map([[key, snap.takenAt - 60_000]]) });
     expect(stuck.sessions[0]!.reasons.hung).toMatch(/uninterruptible sleep/);
+  });
+});
+
+describe('from /proc/net/tcp and ss to a prediction', () => {
+  it('takes the timer from /proc (clock ticks) and the RTO and backoff from ss', () => {
+    // captured together in a namespace (tcp_retries2 8, tcp_rto_max_ms 2000), 4.149 s after the
+    // client's ACKs were dropped; the kernel closed it 9.4 s later
+    const [tcp] = parseNetTcp(
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n' +
+        '   2: 0100007F:15DF 0100007F:8EDA 01 0000020D:00000000 01:00000082 00000004     0        0 228513 2 000000002ff1ee26 200 0 0 1 -1',
+    );
+    const [ss] = parseSs('0      525    127.0.0.1:5599 127.0.0.1:36570 timer:(on,1.308ms,4) ino:228513 sk:109  <->\n\t ts sack bbr wscale:10,10 rto:2000 backoff:4 rtt:0.031/0.01 mss:32768 cwnd:1 lastsnd:700 lastrcv:4900 lastack:4100');
+    const net = toSessionNet(tcp!, ss, 100);
+    expect(net).toMatchObject({ timer: 'retransmit', timerMs: 1300, retransmits: 4, rtoMs: 2000, backoff: 4, rttVarMs: 0.01 });
+    const k = kernelTcp({ keepaliveTime: 7200, keepaliveIntvl: 75, keepaliveProbes: 9, retries2: 8, rtoMaxMs: 2000, rtoMinMs: 200 });
+    const [first] = predictEnds({ socket: socketTiming(net), kernel: k, ssh: null });
+    expect(first!.inSeconds).toBeCloseTo(9.395, 0);
+  });
+
+  it('without tcp_retries2 the kernel is not modelled (never invented)', () => {
+    expect(kernelTcp({ keepaliveTime: 7200, keepaliveIntvl: 75, keepaliveProbes: 9 })).toBeNull();
+  });
+});
+
+describe('what would end it, in the session', () => {
+  const KERNEL = { keepaliveTime: 7200, keepaliveIntvl: 75, keepaliveProbes: 9, retries2: 15, rtoMaxMs: 120_000, rtoMinMs: 200 };
+  const issuePolicy = derivePolicy(new Map([['clientaliveinterval', '120'], ['clientalivecountmax', '30']]), 'sshd -T', null, KERNEL);
+  const build = (inode: number, ssText?: string) => {
+    const procs = [
+      proc(100, 1, 'sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups'),
+      proc(200, 100, 'sshd: alice [priv]', { sockets: [inode] }),
+      proc(201, 200, 'sshd: alice@notty', { uid: 1000, sockets: [inode] }),
+      proc(202, 201, 'sleep 300', { comm: 'sleep', uid: 1000, argv: ['sleep', '300'] }),
+    ];
+    const ss = ssText ? new Map(parseSs(ssText).map((s) => [s.inode, s])) : null;
+    return buildModel(snapshot(procs, { sockets }), { idleSeconds: 600, selfPid: 999_999, ss, policyFor: () => issuePolicy }).sessions[0]!;
+  };
+
+  it('a dead peer under ClientAlive 120 s × 30: the kernel first, ClientAlive second and not reached', () => {
+    const s = build(15490, '0 512 127.0.0.1:22 127.0.0.1:9 ino:15490 <->\n\t rto:1632 backoff:3 rtt:0.03/0.015 lastsnd:100 lastrcv:2000 lastack:2000');
+    expect(s.ends?.[0]).toMatchObject({ by: 'retransmission', when: 'running' });
+    expect(s.timeouts[0]).toMatch(/^the kernel drops it in 16m \(tcp_retries2 15: retransmissions unanswered, 3 so far/);
+    expect(s.timeouts[1]).toBe('ClientAliveInterval 120s × ClientAliveCountMax 30 would drop it after 60m: not reached first');
+  });
+
+  it('a healthy idle session: what would end it should the client go silent', () => {
+    const s = build(15484, '0 0 127.0.0.1:22 127.0.0.1:9 ino:15484 <->\n\t rto:204 rtt:0.03/0.015 lastsnd:5000 lastrcv:5000 lastack:5000');
+    expect(s.timeouts[0]).toMatch(/^if the client goes silent, the kernel drops it after 18m \(tcp_retries2 15: the first ClientAlive probe \(after 115s\) is never acknowledged/);
+    expect(s.timeouts[1]).toMatch(/ClientAliveCountMax 30 would drop it after 60m: not reached first/);
+  });
+
+  it('without tcp_retries2 (an older reader) it falls back to the policy line', () => {
+    const s = buildModel(snapshot([proc(100, 1, 'sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups'), proc(200, 100, 'sshd: alice [priv]', { sockets: [15484] }), proc(201, 200, 'sshd: alice@notty', { uid: 1000, sockets: [15484] })], { sockets }), {
+      idleSeconds: 600,
+      selfPid: 999_999,
+      policyFor: () => derivePolicy(new Map([['clientaliveinterval', '120'], ['clientalivecountmax', '30']]), 'sshd -T', null, { keepaliveTime: 7200, keepaliveIntvl: 75, keepaliveProbes: 9 }),
+    }).sessions[0]!;
+    expect(s.timeouts[0]).toMatch(/if the client goes silent, sshd drops it after 60m \(ClientAliveInterval 120s × ClientAliveCountMax 30/);
+  });
+
+  it('describes a running end and a hypothetical one', () => {
+    expect(describeEnd({ by: 'retransmission', inSeconds: 720, when: 'running', setting: 'tcp_retries2 15', how: 'retransmissions unanswered' })).toBe(
+      'the kernel drops it in 12m (tcp_retries2 15: retransmissions unanswered)',
+    );
+    expect(describeEnd({ by: 'keepalive', inSeconds: 7875, when: 'if-silent', setting: 'TCP keepalive 7200s + 9 × 75s', how: 'keepalive probes go unanswered' })).toMatch(
+      /^if the client goes silent, the kernel drops it after 2.2h/,
+    );
   });
 });

@@ -34,6 +34,13 @@ describe('parseSs', () => {
     expect(list[1]).toMatchObject({ sendQ: 1292, lastAckMs: 4064, timer: 'persist,2.696ms,4' });
   });
 
+  it('reads the RTO backoff and the RTT variance (the timeout model needs both), 0 backoff when ss prints none', () => {
+    const [healthy, dead] = parseSs(`${HEALTHY}\n${DEAD}\n`);
+    expect(dead).toMatchObject({ rtoMs: 208, backoff: 4, rttMs: 5.115, rttVarMs: 9.198 });
+    expect(healthy).toMatchObject({ backoff: 0, rttVarMs: 14.973 });
+    expect(parseSs('0 0 a:1 b:2 ino:9 <->\n\t rtt:x/ rto:204')[0]).toMatchObject({ backoff: 0, rttVarMs: null });
+  });
+
   it('reads retrans current/total', () => {
     const [s] = parseSs('0 10 [::1]:22 [::1]:5000 ino:7 <->\n\t rto:400 retrans:2/9 lastack:9000');
     expect(s).toMatchObject({ local: '[::1]:22', retransCurrent: 2, retransTotal: 9, lastAckMs: 9000 });
