@@ -442,10 +442,11 @@ describe('parseSs', () => {
       expect(isInt(s.inode) && s.inode > 0).toBe(true);
       expect(typeof s.local === 'string' && typeof s.peer === 'string').toBe(true);
       expect(Number.isFinite(s.sendQ) && Number.isFinite(s.recvQ), `sendQ=${s.sendQ} recvQ=${s.recvQ}`).toBe(true);
-      for (const k of ['rttMs', 'rtoMs', 'lastSndMs', 'lastRcvMs', 'lastAckMs', 'bytesSent', 'bytesAcked', 'bytesReceived', 'retransCurrent', 'retransTotal'] as const) {
+      for (const k of ['rttMs', 'rttVarMs', 'rtoMs', 'lastSndMs', 'lastRcvMs', 'lastAckMs', 'bytesSent', 'bytesAcked', 'bytesReceived', 'retransCurrent', 'retransTotal'] as const) {
         expect(s[k] === null || Number.isFinite(s[k]), `${k}=${s[k]}`).toBe(true);
       }
       expect(s.timer === null || typeof s.timer === 'string').toBe(true);
+      expect(isInt(s.backoff) && s.backoff >= 0, `backoff=${s.backoff}`).toBe(true);
     }
   };
   it('returns well-formed sockets for garbage', () => {
@@ -463,7 +464,9 @@ describe('parseSs', () => {
             sendQ: 0,
             recvQ: q,
             rttMs: 0.5,
+            rttVarMs: 0.25,
             rtoMs: 204,
+            backoff: 0,
             lastSndMs: null,
             lastRcvMs: lastrcv,
             lastAckMs: null,

@@ -421,7 +421,10 @@ describe('parseSs', () => {
       sendQ: 0,
       recvQ: 0,
       rttMs: 6.02,
+      rttVarMs: 10.971,
       rtoMs: 208,
+      // no backoff: field in ss's output: the RTO was never doubled
+      backoff: 0,
       lastSndMs: 27180,
       lastRcvMs: 27180,
       lastAckMs: 27180,
