@@ -86,6 +86,7 @@ describe('screen', () => {
 
 describe('redrawing', () => {
   it('a poll that changes nothing visible is not rendered; one that does is', async () => {
+    const errors = vi.spyOn(console, 'error');
     const store = fakeStore();
     let commits = 0;
     const app = render(
@@ -103,11 +104,11 @@ describe('redrawing', () => {
     }
     expect(commits).toBe(settled);
     // a new session appears: drawn
-    const more = fakeModel({ secondsLater: 4 });
-    const dave = { ...(more.sessions[0] as Session), pid: 700, user: 'dave', ttys: ['pts/9'] };
-    store.set({ model: { ...more, sessions: [...more.sessions, dave] }, polls: 5 });
-    await until(app.lastFrame, (x) => x.includes(' dave '), 'the new session');
+    store.set({ model: fakeModel({ secondsLater: 4, dave: true }), polls: 5 });
+    await until(app.lastFrame, (x) => x.includes(' dave ') && x.includes('└─ -bash'), 'the new session');
     expect(commits).toBeGreaterThan(settled);
+    // every row has a key of its own: no process is listed under two sessions
+    expect(errors.mock.calls.filter((c) => String(c[0]).includes('same key'))).toEqual([]);
   });
 
   it("sshtop's own process shows no CPU figure and its helpers no rows", async () => {
