@@ -60,7 +60,7 @@ describe('screen', () => {
     expect(line('bob')).toContain('idle');
     expect(line('alice')).toContain('vim notes.txt');
     expect(f).toContain('preauth');
-    expect(f).toContain('F9/k signal');
+    expect(f).toContain('F9/x signal');
   });
 
   it('a status line with double-width text stays within the terminal', async () => {
@@ -196,7 +196,7 @@ describe('keys', () => {
     const f = await t.press('\r', (x) => x.includes('why:'), 'detail pane');
     expect(f).toMatch(/idle: no terminal input or output for 2h00m/);
     expect(f).toContain('processes:');
-    await t.press('\u001b', (x) => x.includes('F9/k signal'), 'back to the list');
+    await t.press('\u001b', (x) => x.includes('F9/x signal'), 'back to the list');
   });
 
   it('help, pause and quit', async () => {
@@ -207,6 +207,26 @@ describe('keys', () => {
     await t.press('p', (x) => x.includes('[PAUSED]'), 'paused');
     expect(t.store.getSnapshot().paused).toBe(true);
     await t.press('Z', (x) => !x.includes('[PAUSED]'), 'resumed');
+  });
+
+  it('k moves up as in vim and never opens the signal menu; K, x and F9 open it', async () => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
+    const first = t.selectedLine();
+    const second = await t.press('j', () => t.selectedLine() !== first, 'down one').then(t.selectedLine);
+    await t.press('j', () => t.selectedLine() !== second, 'down two');
+    await t.press('k', () => t.selectedLine() === second, 'k moved up one');
+    await t.press('k', () => t.selectedLine() === first, 'k moved up again');
+    expect(t.frame()).not.toContain('SIGTERM');
+    expect(sig.pinned).toEqual([]);
+    for (const [name, key] of [['K', 'K'], ['x', 'x'], ['F9', '\u001b[20~']]) {
+      await t.press(key as string, (x) => x.includes('SIGTERM (default)'), `the menu (${name})`);
+      await t.press('\u001b', (x) => x.includes('cancelled: nothing sent'), `cancelled (${name})`);
+      expect(t.selectedLine()).toBe(first);
+    }
+    expect(sig.pinned).toHaveLength(3);
+    expect(sig.sent).toEqual([]);
   });
 
   it('splits a read holding several keys, an Esc before a function key included', () => {
@@ -237,11 +257,11 @@ describe('signalling', () => {
   }
   const sessionOf = (user: string) => (l: string) => l.includes(` ${user} `) && l.includes('203.0.113.7');
 
-  it('k, Enter, y ends exactly the selected session with SIGTERM, naming what ends', async () => {
+  it('x, Enter, y ends exactly the selected session with SIGTERM, naming what ends', async () => {
     const sig = fakeSignaller();
     const t = setup({ signaller: sig });
     await selectUser(t, 'pts/1', sessionOf('alice'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'signal menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'signal menu');
     const q = await t.press('\r', (x) => x.includes('[y/N]'), 'confirmation');
     expect(q).toContain('End alice@pts/1 from 203.0.113.7 (4 processes: bash, vim) with SIGTERM? [y/N]');
     expect(sig.pinned.map((p) => p.pid)).toEqual([200]);
@@ -253,7 +273,7 @@ describe('signalling', () => {
   it('the list stays in view under the dialog, the target selected, the footer at the bottom', async () => {
     const t = setup({ size: { columns: 140, rows: 30 } });
     await selectUser(t, 'pts/1', sessionOf('alice'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu');
     const f = await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
     const lines = f.split('\n');
     const question = lines.findIndex((l) => l.includes('[y/N]'));
@@ -261,7 +281,7 @@ describe('signalling', () => {
     expect(target).toBeGreaterThan(question);
     expect(lines[target]).toMatch(/^>/);
     expect(lines).toHaveLength(30);
-    expect(lines[29]).toContain('F9/k signal');
+    expect(lines[29]).toContain('F9/x signal');
   });
 
   it('N, Enter and Esc cancel without sending', async () => {
@@ -292,13 +312,13 @@ describe('signalling', () => {
     const sig = fakeSignaller();
     const t = setup({ signaller: sig });
     await selectUser(t, 'pts/4', sessionOf('root'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
     const q = await t.press('\r', (x) => x.includes('Type yes'), 'typed confirmation');
     expect(q).toContain('YOUR OWN session');
     await t.press('y', (x) => x.includes('> y'), 'typed y');
     await t.press('\r', (x) => x.includes('not confirmed'), 'refused');
     expect(sig.sent).toEqual([]);
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu again');
+    await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu again');
     await t.press('\r', (x) => x.includes('Type yes'), 'confirm again');
     await typeKeys(t, ['y', 'e', 's']);
     await t.press('\r', (x) => x.includes('sent SIGTERM'), 'sent after yes');
@@ -312,13 +332,13 @@ describe('signalling', () => {
     const sig = fakeSignaller();
     const t = setup({ signaller: sig });
     await selectUser(t, pid, row);
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
     const q = await t.press('4', (x) => x.includes('Type yes'), 'typed confirmation, even for KILL');
     expect(q).toContain('ends YOUR OWN connection');
     await t.press('y', (x) => x.includes('> y'), 'typed y');
     await t.press('\r', (x) => x.includes('not confirmed'), 'a bare y is refused');
     expect(sig.sent).toEqual([]);
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu again');
+    await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu again');
     await t.press('\r', (x) => x.includes('Type yes'), 'confirm again');
     await typeKeys(t, ['y', 'e', 's']);
     await t.press('\r', (x) => x.includes('sent SIGTERM'), 'sent after yes');
@@ -334,7 +354,7 @@ describe('signalling', () => {
     const sig = fakeSignaller();
     const t = setup({ signaller: sig, model });
     await selectUser(t, '995', (l) => l.includes('sleep 9999'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
     const q = await t.press('\r', (x) => x.includes('[y/N]'), 'a plain confirmation');
     expect(q).toContain('Signal only process 995 (sleep 9999) of root@pts/4');
     expect(q).not.toContain('YOUR OWN');
@@ -342,7 +362,7 @@ describe('signalling', () => {
     expect(sig.sent.map((s) => s.pid)).toEqual([995]);
     // sshtop's own row: signalling it ends sshtop itself
     await selectUser(t, '990', (l) => l.includes('node sshtop'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu');
     const q2 = await t.press('\r', (x) => x.includes('Type yes'), 'typed confirmation');
     expect(q2).toContain('ends sshtop itself');
     await t.press('\u001b', (x) => x.includes('cancelled'), 'cancelled');
@@ -354,7 +374,7 @@ describe('signalling', () => {
     const t = setup({ signaller: sig });
     await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
     await t.press('g', () => t.selectedLine().includes('listener'), 'listener row');
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
     const q = await t.press('\r', (x) => x.includes('Type yes'), 'typed confirmation');
     expect(q).toContain('LISTENER');
     await t.press('y', (x) => x.includes('> y'), 'y');
@@ -369,7 +389,7 @@ describe('signalling', () => {
     await t.press(' ', (x) => x.includes('1 tagged'), 'alice tagged');
     await selectUser(t, 'pts/2', sessionOf('bob'));
     await t.press(' ', (x) => x.includes('2 tagged'), 'bob tagged');
-    await t.press('k', (x) => x.includes('Signal 2 tagged rows'), 'menu for both');
+    await t.press('K', (x) => x.includes('Signal 2 tagged rows'), 'menu for both');
     const q = await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
     expect(q).toContain('2 targets: End alice@pts/1');
     await t.press('y', (x) => x.includes('2 of 2 signalled'), 'both sent');
@@ -391,10 +411,10 @@ describe('signalling', () => {
     const f = await until(t.app.lastFrame, (x) => x.includes(' dave ') && !x.includes(' alice '), 'dave on the reused pid');
     expect(f).not.toContain('tagged');
     expect(f.split('\n').filter((l) => l.slice(1, 2) === '+')).toEqual([]);
-    await t.press('k', (x) => x.includes('tagged rows have ended'), 'refused: the tagged rows ended');
+    await t.press('x', (x) => x.includes('tagged rows have ended'), 'refused: the tagged rows ended');
     expect(sig.pinned).toEqual([]);
-    // the stale tags are dropped: the next k is about the selected row, named in the dialog
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu for the selected row');
+    // the stale tags are dropped: the next K is about the selected row, named in the dialog
+    await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu for the selected row');
     expect(sig.pinned).toHaveLength(1);
   });
 
@@ -402,7 +422,7 @@ describe('signalling', () => {
     const sig = fakeSignaller('identity-changed');
     const t = setup({ signaller: sig });
     await selectUser(t, 'pts/2', sessionOf('bob'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
     await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
     await t.press('y', (x) => x.includes('identity-changed'), 'refusal in the status line');
     expect(sig.sent).toHaveLength(1);
@@ -420,7 +440,11 @@ describe('signalling', () => {
     const f = await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
     expect(f).toContain('READ-ONLY');
     expect(f).not.toContain('signal');
-    for (const k of ['k', 'x', '\u001b[20~']) {
+    // k is vim's up here too: it moves, as in normal mode
+    const top = t.selectedLine();
+    await t.press('j', () => t.selectedLine() !== top, 'moved down');
+    await t.press('k', () => t.selectedLine() === top, 'k moved back up');
+    for (const k of ['K', 'x', '\u001b[20~']) {
       t.app.stdin.write(k);
       await new Promise((r) => setTimeout(r, 30));
       t.app.stdin.write('y');
