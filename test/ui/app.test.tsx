@@ -35,6 +35,9 @@ function setup(opts: { readOnly?: boolean; size?: { columns: number; rows: numbe
   return { app, store, signaller, frame, press, selectedLine };
 }
 
+/** the line of a user's session row (process rows carry no address) */
+const sessionOf = (user: string) => (l: string) => l.includes(` ${user} `) && l.includes('203.0.113.7');
+
 /** type keys one at a time, each after the frame settled */
 async function typeKeys(t: ReturnType<typeof setup>, keys: string[]) {
   for (const k of keys) {
@@ -153,6 +156,33 @@ describe('keys', () => {
     expect(t.selectedLine()).toContain(' bob ');
   });
 
+  it('a filter, idle-only or user that leaves the selection on a listener selects the first matching session', async () => {
+    const t = setup({ model: fakeModel({ dave: true, secondListener: true }) });
+    await until(t.app.lastFrame, (x) => x.includes(' dave ') && x.includes('F1 help'), 'sessions');
+    const listener100 = (l: string) => l.includes(' 100 ') && l.includes('listener');
+    await t.press('g', () => listener100(t.selectedLine()), 'listener 100 selected');
+    // dave's session is the one match, under the other listener (150)
+    await t.press('\\', (x) => x.includes('filter:'), 'filter prompt');
+    await t.press('dave', (x) => x.includes('filter: dave_') && !x.includes(' alice '), 'only dave');
+    await until(t.app.lastFrame, () => sessionOf('dave')(t.selectedLine()), "dave's session selected");
+    await t.press('\r', (x) => x.includes('filter "dave"'), 'filter kept');
+    expect(t.selectedLine()).toSatisfy(sessionOf('dave'));
+    // a listener chosen under an active filter stays chosen, and so it does when the filter is cleared
+    await t.press('g', () => listener100(t.selectedLine()), 'listener 100 selected again');
+    await t.press('\u001b', (x) => x.includes(' alice '), 'filter cleared');
+    expect(t.selectedLine()).toSatisfy(listener100);
+    // idle-only: bob's is the one idle session
+    await t.press('i', (x) => x.includes('idle only') && !x.includes(' alice '), 'idle only');
+    await until(t.app.lastFrame, () => sessionOf('bob')(t.selectedLine()), "bob's session selected");
+    // the user picker: dave's is the one session shown
+    await t.press('i', (x) => !x.includes('idle only'), 'all sessions');
+    await t.press('g', () => listener100(t.selectedLine()), 'listener 100 selected once more');
+    await t.press('u', (x) => x.includes('show sessions of'), 'user picker');
+    await t.press('jjjj', (x) => x.includes('> dave'), 'dave in the picker');
+    await t.press('\r', (x) => x.includes('user dave'), 'user dave');
+    await until(t.app.lastFrame, () => sessionOf('dave')(t.selectedLine()), "dave's session selected by the user picker");
+  });
+
   it('filters incrementally with \\ and clears with Esc', async () => {
     const t = setup();
     await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
@@ -255,7 +285,6 @@ describe('signalling', () => {
     await typeKeys(t, [...text, '\r']);
     await until(t.app.lastFrame, () => row(t.selectedLine()), `${text} selected`);
   }
-  const sessionOf = (user: string) => (l: string) => l.includes(` ${user} `) && l.includes('203.0.113.7');
 
   it('x, Enter, y ends exactly the selected session with SIGTERM, naming what ends', async () => {
     const sig = fakeSignaller();

@@ -19,12 +19,15 @@ function session(pid: number, user: string, uid: number, tty: string, extra: { c
 
 /**
  * alice (fresh, vim), bob (idle 2 h), carol (dead peer… no: an ssh client inside), root (own);
- * dave: a fifth session with pids of its own (700…)
+ * dave: a fifth session with pids of its own (700…), under a second listener (150) if there is one
  */
-export function fakeModel(opts: { selfPid?: number; secondsLater?: number; dave?: boolean } = {}): Model {
+export function fakeModel(opts: { selfPid?: number; secondsLater?: number; dave?: boolean; secondListener?: boolean } = {}): Model {
   const dave = opts.dave ? session(700, 'dave', 1003, 'pts/9', { port: 50007 }) : [];
+  // dave's connection was forked by the second listener
+  if (opts.secondListener && dave[0]) dave[0] = { ...dave[0], ppid: 150 };
   const procs = [
     proc(100, 1, 'sshd: /usr/sbin/sshd -D [listener] 1 of 10-100 startups', { startTicks: 500 }),
+    ...(opts.secondListener ? [proc(150, 1, 'sshd: /usr/sbin/sshd -D -p 2222 [listener] 0 of 10-100 startups', { startTicks: 600 })] : []),
     ...session(200, 'alice', 1000, 'pts/1', { child: 'vim notes.txt', port: 50001 }),
     ...session(300, 'bob', 1001, 'pts/2', { port: 50002 }),
     ...session(400, 'carol', 1002, 'pts/3', { child: 'ssh backup-host', port: 50003 }),
