@@ -163,8 +163,11 @@ export function App(props: AppProps) {
   };
 
   useEffect(() => {
-    if (rows.length > 0 && rows[selected]?.key !== ui.selectedKey) dispatch({ type: 'select', rows, index: selected });
-  }, [rows, selected, ui.selectedKey]);
+    // from the latest state, not this render's: a key handled before the effect ran (g) must not be undone
+    const { ui: u, rows: rs, selected: sel } = current();
+    // a refilter that kept the selection is settled too, so a later refresh follows the key again
+    if (rs.length > 0 && (rs[sel]?.key !== u.selectedKey || u.refiltered)) dispatch({ type: 'select', rows: rs, index: sel });
+  }, [rows, selected, ui.selectedKey, ui.refiltered]);
 
   const quit = useCallback(() => {
     store.stop();

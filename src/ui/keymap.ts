@@ -105,11 +105,12 @@ export function commandFor(k: KeyPress, ctx: KeyContext): Command | undefined {
     default: break;
   }
   switch (k.text) {
+    // vim's j and k move; htop's k (kill) is K here, so a vim habit never opens the signal menu
     case 'j': return { type: 'move', by: 1 };
+    case 'k': return { type: 'move', by: -1 };
     case 'g': return { type: 'move-to', where: 'first' };
     case 'G': return { type: 'move-to', where: 'last' };
-    // htop's k (kill) and x: the signal menu; j and the arrows move
-    case 'k':
+    case 'K':
     case 'x': return ctx.readOnly ? undefined : { type: 'signal-menu' };
     case 'U': return { type: 'untag-all' };
     case '\\': return { type: 'filter' };
@@ -133,8 +134,8 @@ export function commandFor(k: KeyPress, ctx: KeyContext): Command | undefined {
 /** the key table shown in help and the footer; signal keys only when signalling is possible */
 export function keyHelp(readOnly: boolean): [string, string][] {
   const rows: [string, string][] = [
-    ['↑ ↓ j  PgUp PgDn  Home End g G', 'move'],
-    ['F9  k  x', 'signal menu: TERM default; session row = whole connection, process row = that process'],
+    ['↑ ↓ j k  PgUp PgDn  Home End g G', 'move'],
+    ['F9  x  K', 'signal menu: TERM default; session row = whole connection, process row = that process'],
     ['Space  U', 'tag / untag row; untag all (the signal menu then applies to every tagged row)'],
     ['F4  \\', 'filter by user, tty, address, command (Esc clears)'],
     ['/  F3', 'search; F3 jumps to the next match'],
@@ -146,12 +147,12 @@ export function keyHelp(readOnly: boolean): [string, string][] {
     ['i', 'only idle / stale sessions'],
     ['Z  p', 'pause / resume updates'],
     ['F1  ?  h', 'this help'],
-    ['F10  q', 'quit'],
+    ['F10  q  Ctrl+C', 'quit'],
   ];
   return readOnly ? rows.filter(([, what]) => !what.startsWith('signal') && !what.startsWith('tag')) : rows;
 }
 
 export function footerHints(readOnly: boolean): string {
   const common = 'F1 help  F4 filter  / search  F5 tree  F6 sort  i idle  Enter details  p pause  q quit';
-  return readOnly ? `READ-ONLY  ${common}` : `F9/k signal  Space tag  ${common}`;
+  return readOnly ? `READ-ONLY  ${common}` : `F9/x signal  Space tag  ${common}`;
 }

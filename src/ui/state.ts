@@ -30,6 +30,8 @@ export interface UiState {
   view: 'tree' | 'flat';
   selectedKey: string | null;
   selectedIndex: number;
+  /** the filter, user or idle-only changed since the selection was placed (see followSelection) */
+  refiltered: boolean;
   /** session row keys (identities) */
   collapsed: ReadonlySet<string>;
   filter: string;
@@ -51,6 +53,7 @@ export function initialState(o: { sort: SortColumn; filter?: string | undefined;
     view: 'tree',
     selectedKey: null,
     selectedIndex: 0,
+    refiltered: false,
     collapsed: new Set(),
     filter: o.filter ?? '',
     search: '',
@@ -92,9 +95,10 @@ function toggle<T>(set: ReadonlySet<T>, v: T): Set<T> {
 export function reduce(s: UiState, a: Action): UiState {
   switch (a.type) {
     case 'select': {
+      // with no rows the selection is not placed yet: a pending refilter still applies
       if (a.rows.length === 0) return { ...s, selectedKey: null, selectedIndex: 0 };
       const index = Math.max(0, Math.min(a.rows.length - 1, a.index));
-      return { ...s, selectedIndex: index, selectedKey: a.rows[index]?.key ?? null };
+      return { ...s, selectedIndex: index, selectedKey: a.rows[index]?.key ?? null, refiltered: false };
     }
     case 'mode':
       return { ...s, mode: a.mode, picker: 0, status: a.mode === 'main' ? s.status : null };
@@ -103,9 +107,10 @@ export function reduce(s: UiState, a: Action): UiState {
     case 'toggle-collapse':
       return { ...s, collapsed: toggle(s.collapsed, a.key) };
     case 'edit':
-      return { ...s, [a.field]: a.value };
+      // a search only moves the selection to a match; a filter hides rows
+      return { ...s, [a.field]: a.value, refiltered: s.refiltered || (a.field === 'filter' && a.value !== s.filter) };
     case 'set-user':
-      return { ...s, user: a.user, mode: 'main' };
+      return { ...s, user: a.user, mode: 'main', refiltered: s.refiltered || a.user !== s.user };
     case 'set-sort':
       return { ...s, sort: a.sort, mode: 'main' };
     case 'sort-step': {
@@ -115,7 +120,7 @@ export function reduce(s: UiState, a: Action): UiState {
     case 'sort-invert':
       return { ...s, inverted: !s.inverted };
     case 'idle-only':
-      return { ...s, idleOnly: !s.idleOnly };
+      return { ...s, idleOnly: !s.idleOnly, refiltered: true };
     case 'tag':
       return { ...s, tagged: toggle(s.tagged, a.key) };
     case 'untag-all':
@@ -129,12 +134,22 @@ export function reduce(s: UiState, a: Action): UiState {
   }
 }
 
-/** where the selection is after the rows changed: the same key if it is still there, else the same place */
+/**
+ * where the selection is after the rows changed: the same key if it is still there, else the same
+ * place. After the filter, user or idle-only changed, a row that does not match (gone, or a
+ * listener or group row kept only as the heading of matching sessions) gives way to the first
+ * matching session.
+ */
 export function followSelection(s: UiState, rows: readonly Row[]): number {
   if (rows.length === 0) return 0;
   const byKey = s.selectedKey === null ? -1 : rows.findIndex((r) => r.key === s.selectedKey);
-  if (byKey >= 0) return byKey;
   const firstSession = rows.findIndex((r) => r.kind === 'session');
+  if (s.refiltered && firstSession >= 0) {
+    const kept = rows[byKey];
+    const narrowed = s.filter !== '' || s.user !== undefined || s.idleOnly;
+    if (!kept || (narrowed && (kept.kind === 'listener' || kept.kind === 'group'))) return firstSession;
+  }
+  if (byKey >= 0) return byKey;
   if (s.selectedKey === null) return Math.max(0, firstSession);
   return Math.max(0, Math.min(rows.length - 1, s.selectedIndex));
 }

@@ -15,8 +15,9 @@ export interface KeyRun {
 
 const KEYS: [string, string][] = [
   ...Array.from({ length: 12 }, () => ['j', 'j'] as [string, string]),
-  // k is htop's kill key, not up: arrows move up
-  ...Array.from({ length: 4 }, () => ['Up', '\u001b[A'] as [string, string]),
+  ...Array.from({ length: 2 }, () => ['Up', '\u001b[A'] as [string, string]),
+  // vim's k moves up (htop's kill key is K)
+  ...Array.from({ length: 2 }, () => ['k', 'k'] as [string, string]),
   ['PgDn', '\u001b[6~'],
   ['PgDn', '\u001b[6~'],
   ['PgUp', '\u001b[5~'],

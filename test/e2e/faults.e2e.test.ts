@@ -299,7 +299,7 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
       // control: the interactive TUI pins the selected session when the menu opens
       const tuiLog = join(dir, 'tui.log');
       const t1 = await traced('', tuiLog);
-      t1.send('k');
+      t1.send('x');
       await t1.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
       const pins = entries(tuiLog).filter((e) => e.op === 'open' && throughSignaller(e.stack));
       expect(pins.map((e) => e.path)).toEqual([`/proc/${truthPid(target)}/stat`]);
@@ -313,7 +313,7 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
 
       const watchLog = join(dir, 'watch.log');
       const t2 = await traced('--watch', watchLog);
-      for (const k of ['k', 'x', 'F9']) {
+      for (const k of ['K', 'x', 'F9']) {
         t2.send(k);
         t2.send('Enter');
         // read-only, the signal key did nothing, so Enter opened the detail pane (not a menu choice)

@@ -237,7 +237,7 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     const inPlace = (s: string, what: string) => {
       const lines = s.replace(/\n+$/, '').split('\n');
       expect(lines[0], `header on the first line (${what})`).toMatch(/^sshtop /);
-      expect(lines[lines.length - 1], `footer on the last line (${what})`).toMatch(/^F9\/k signal/);
+      expect(lines[lines.length - 1], `footer on the last line (${what})`).toMatch(/^F9\/x signal/);
       expect(lines.length, what).toBe(50);
       expect(t.display('#{pane_title}'), what).toBe(title);
     };
@@ -270,7 +270,7 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     await t.waitFor('list again', (s) => s.includes('PID USER'));
 
     // the signal dialog names the processes by comm: a copy of cat named with an OSC sequence
-    t.send('k');
+    t.send('x');
     await t.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
     t.send('Enter');
     const dialog = await t.waitFor('confirmation', (s) => s.includes('[y/N]'));

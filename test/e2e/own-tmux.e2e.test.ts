@@ -162,7 +162,7 @@ describe.runIf(skipReason === undefined)('own session inside tmux on a real sshd
 
     // the login shell's process row: a signal to it ends the connection
     await select(String(shell), (l) => l.includes(` ${shell} `) && l.includes('-bash'));
-    t.send('k');
+    t.send('x');
     await t.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
     t.send('2');
     await t.waitFor('typed confirmation on the login shell', (s) => s.includes('ends YOUR OWN connection') && s.includes('Type yes') && s.includes('SIGHUP'));
@@ -173,7 +173,7 @@ describe.runIf(skipReason === undefined)('own session inside tmux on a real sshd
 
     // the own session row
     await select(tty, (l) => l.startsWith('> *') && l.includes(` ${tty} `));
-    t.send('k');
+    t.send('x');
     await t.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
     t.send('Enter');
     await t.waitFor('typed confirmation on the session', (s) => s.includes('YOUR OWN session') && s.includes('Type yes'));
@@ -182,8 +182,8 @@ describe.runIf(skipReason === undefined)('own session inside tmux on a real sshd
     await t.waitFor('refused', (s) => s.includes('not confirmed'));
     await survives();
 
-    // yes typed: the operator's own connection ends, as asked
-    t.send('k');
+    // yes typed: the operator's own connection ends, as asked (K: htop's kill key, shifted)
+    t.send('K');
     await t.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
     t.send('Enter');
     await t.waitFor('typed confirmation', (s) => s.includes('Type yes'));

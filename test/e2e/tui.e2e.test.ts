@@ -42,7 +42,7 @@ describe.runIf(skipReason === undefined)('the TUI in tmux on a real sshd', () =>
     await lab?.stop();
   });
 
-  it('k, Enter, y ends exactly the filtered session; the others and the listener live', async () => {
+  it('x, Enter, y ends exactly the filtered session; the others and the listener live', async () => {
     const [a, b, c] = await Promise.all([lab.openTty(u1), lab.openTty(u2), lab.openTty(u3)]);
     const t = await sshtopFor(u1);
     // from the top, search the client's tty: its session row is the first match
@@ -52,7 +52,7 @@ describe.runIf(skipReason === undefined)('the TUI in tmux on a real sshd', () =>
     t.send('Enter');
     const screen = await t.waitFor('selected session', (s) => s.split('\n').some((l) => l.startsWith('>') && l.includes(u1) && l.includes('127.0.0.1')));
     expect(screen).not.toContain(u3);
-    t.send('k');
+    t.send('x');
     await t.waitFor('signal menu', (s) => s.includes('SIGTERM (default)'));
     t.send('Enter');
     const q = await t.waitFor('confirmation', (s) => s.includes('[y/N]'));
@@ -74,7 +74,7 @@ describe.runIf(skipReason === undefined)('the TUI in tmux on a real sshd', () =>
     const before = serverPid(a);
     const t = await sshtopFor(u1, '--watch');
     expect(t.capture()).toContain('READ-ONLY');
-    for (const k of ['k', 'x', 'F9']) {
+    for (const k of ['K', 'x', 'F9']) {
       t.send(k);
       await sleep(300);
       t.send('Enter');
@@ -110,7 +110,7 @@ describe.runIf(skipReason === undefined)('the TUI in tmux on a real sshd', () =>
     t.type(tty);
     t.send('Enter');
     await t.waitFor('own session selected', (s) => s.split('\n').some((l) => l.startsWith('> *') && l.includes(tty)));
-    t.send('k');
+    t.send('x');
     await t.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
     t.send('Enter');
     await t.waitFor('typed confirmation', (s) => s.includes('YOUR OWN session') && s.includes('Type yes'));

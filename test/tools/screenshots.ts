@@ -63,11 +63,11 @@ async function main(): Promise<void> {
     t.type(editing.tty as string);
     t.send('Enter');
     await t.waitFor('session selected', (s) => s.split('\n').some((l) => l.startsWith('>') && l.includes(u1)));
-    t.send('k');
+    t.send('x');
     await t.waitFor('signal menu', (s) => s.includes('SIGTERM (default)'));
     t.send('Enter');
     await t.waitFor('confirmation', (s) => s.includes('[y/N]'));
-    save(t, 'confirm', columns, 'k, Enter: the confirmation names exactly what ends');
+    save(t, 'confirm', columns, 'x, Enter: the confirmation names exactly what ends');
     t.send('Escape');
     t.send('q');
 

@@ -35,6 +35,9 @@ function setup(opts: { readOnly?: boolean; size?: { columns: number; rows: numbe
   return { app, store, signaller, frame, press, selectedLine };
 }
 
+/** the line of a user's session row (process rows carry no address) */
+const sessionOf = (user: string) => (l: string) => l.includes(` ${user} `) && l.includes('203.0.113.7');
+
 /** type keys one at a time, each after the frame settled */
 async function typeKeys(t: ReturnType<typeof setup>, keys: string[]) {
   for (const k of keys) {
@@ -60,7 +63,7 @@ describe('screen', () => {
     expect(line('bob')).toContain('idle');
     expect(line('alice')).toContain('vim notes.txt');
     expect(f).toContain('preauth');
-    expect(f).toContain('F9/k signal');
+    expect(f).toContain('F9/x signal');
   });
 
   it('a status line with double-width text stays within the terminal', async () => {
@@ -68,8 +71,11 @@ describe('screen', () => {
     await until(t.app.lastFrame, (x) => x.includes('PID'), 'table');
     // a search that matches nothing echoes the (wide) text back in the status line
     await t.press('/', (x) => x.includes('search:'), 'search');
-    await typeKeys(t, [...'日本語の長い名前を探す検索語'.repeat(2), '\r']);
-    const f = await until(t.app.lastFrame, (x) => x.includes('no match'), 'the status');
+    // one write (a paste): each character is still a key of its own; the prompt is cut at 40 columns
+    const text = '日本語の長い名前を探す検索語'.repeat(2);
+    const prompt = await t.press(text, (x) => x.includes('search: 日本語の長い'), 'the typed search');
+    for (const line of prompt.split('\n')) expect(stringWidth(line), line).toBeLessThanOrEqual(40);
+    const f = await t.press('\r', (x) => x.includes('no match for "日本語の長い'), 'the status');
     for (const line of f.split('\n')) expect(stringWidth(line), line).toBeLessThanOrEqual(40);
   });
 
@@ -86,6 +92,7 @@ describe('screen', () => {
 
 describe('redrawing', () => {
   it('a poll that changes nothing visible is not rendered; one that does is', async () => {
+    const errors = vi.spyOn(console, 'error');
     const store = fakeStore();
     let commits = 0;
     const app = render(
@@ -103,11 +110,11 @@ describe('redrawing', () => {
     }
     expect(commits).toBe(settled);
     // a new session appears: drawn
-    const more = fakeModel({ secondsLater: 4 });
-    const dave = { ...(more.sessions[0] as Session), pid: 700, user: 'dave', ttys: ['pts/9'] };
-    store.set({ model: { ...more, sessions: [...more.sessions, dave] }, polls: 5 });
-    await until(app.lastFrame, (x) => x.includes(' dave '), 'the new session');
+    store.set({ model: fakeModel({ secondsLater: 4, dave: true }), polls: 5 });
+    await until(app.lastFrame, (x) => x.includes(' dave ') && x.includes('└─ -bash'), 'the new session');
     expect(commits).toBeGreaterThan(settled);
+    // every row has a key of its own: no process is listed under two sessions
+    expect(errors.mock.calls.filter((c) => String(c[0]).includes('same key'))).toEqual([]);
   });
 
   it("sshtop's own process shows no CPU figure and its helpers no rows", async () => {
@@ -147,6 +154,33 @@ describe('keys', () => {
     t.store.set({ model: { ...fakeModel(), sessions: [...fakeModel().sessions].reverse() } });
     await t.press('t', (x) => !x.includes('listener 100  '), 'flat view');
     expect(t.selectedLine()).toContain(' bob ');
+  });
+
+  it('a filter, idle-only or user that leaves the selection on a listener selects the first matching session', async () => {
+    const t = setup({ model: fakeModel({ dave: true, secondListener: true }) });
+    await until(t.app.lastFrame, (x) => x.includes(' dave ') && x.includes('F1 help'), 'sessions');
+    const listener100 = (l: string) => l.includes(' 100 ') && l.includes('listener');
+    await t.press('g', () => listener100(t.selectedLine()), 'listener 100 selected');
+    // dave's session is the one match, under the other listener (150)
+    await t.press('\\', (x) => x.includes('filter:'), 'filter prompt');
+    await t.press('dave', (x) => x.includes('filter: dave_') && !x.includes(' alice '), 'only dave');
+    await until(t.app.lastFrame, () => sessionOf('dave')(t.selectedLine()), "dave's session selected");
+    await t.press('\r', (x) => x.includes('filter "dave"'), 'filter kept');
+    expect(t.selectedLine()).toSatisfy(sessionOf('dave'));
+    // a listener chosen under an active filter stays chosen, and so it does when the filter is cleared
+    await t.press('g', () => listener100(t.selectedLine()), 'listener 100 selected again');
+    await t.press('\u001b', (x) => x.includes(' alice '), 'filter cleared');
+    expect(t.selectedLine()).toSatisfy(listener100);
+    // idle-only: bob's is the one idle session
+    await t.press('i', (x) => x.includes('idle only') && !x.includes(' alice '), 'idle only');
+    await until(t.app.lastFrame, () => sessionOf('bob')(t.selectedLine()), "bob's session selected");
+    // the user picker: dave's is the one session shown
+    await t.press('i', (x) => !x.includes('idle only'), 'all sessions');
+    await t.press('g', () => listener100(t.selectedLine()), 'listener 100 selected once more');
+    await t.press('u', (x) => x.includes('show sessions of'), 'user picker');
+    await t.press('jjjj', (x) => x.includes('> dave'), 'dave in the picker');
+    await t.press('\r', (x) => x.includes('user dave'), 'user dave');
+    await until(t.app.lastFrame, () => sessionOf('dave')(t.selectedLine()), "dave's session selected by the user picker");
   });
 
   it('filters incrementally with \\ and clears with Esc', async () => {
@@ -192,7 +226,7 @@ describe('keys', () => {
     const f = await t.press('\r', (x) => x.includes('why:'), 'detail pane');
     expect(f).toMatch(/idle: no terminal input or output for 2h00m/);
     expect(f).toContain('processes:');
-    await t.press('\u001b', (x) => x.includes('F9/k signal'), 'back to the list');
+    await t.press('\u001b', (x) => x.includes('F9/x signal'), 'back to the list');
   });
 
   it('help, pause and quit', async () => {
@@ -203,6 +237,26 @@ describe('keys', () => {
     await t.press('p', (x) => x.includes('[PAUSED]'), 'paused');
     expect(t.store.getSnapshot().paused).toBe(true);
     await t.press('Z', (x) => !x.includes('[PAUSED]'), 'resumed');
+  });
+
+  it('k moves up as in vim and never opens the signal menu; K, x and F9 open it', async () => {
+    const sig = fakeSignaller();
+    const t = setup({ signaller: sig });
+    await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
+    const first = t.selectedLine();
+    const second = await t.press('j', () => t.selectedLine() !== first, 'down one').then(t.selectedLine);
+    await t.press('j', () => t.selectedLine() !== second, 'down two');
+    await t.press('k', () => t.selectedLine() === second, 'k moved up one');
+    await t.press('k', () => t.selectedLine() === first, 'k moved up again');
+    expect(t.frame()).not.toContain('SIGTERM');
+    expect(sig.pinned).toEqual([]);
+    for (const [name, key] of [['K', 'K'], ['x', 'x'], ['F9', '\u001b[20~']]) {
+      await t.press(key as string, (x) => x.includes('SIGTERM (default)'), `the menu (${name})`);
+      await t.press('\u001b', (x) => x.includes('cancelled: nothing sent'), `cancelled (${name})`);
+      expect(t.selectedLine()).toBe(first);
+    }
+    expect(sig.pinned).toHaveLength(3);
+    expect(sig.sent).toEqual([]);
   });
 
   it('splits a read holding several keys, an Esc before a function key included', () => {
@@ -231,13 +285,12 @@ describe('signalling', () => {
     await typeKeys(t, [...text, '\r']);
     await until(t.app.lastFrame, () => row(t.selectedLine()), `${text} selected`);
   }
-  const sessionOf = (user: string) => (l: string) => l.includes(` ${user} `) && l.includes('203.0.113.7');
 
-  it('k, Enter, y ends exactly the selected session with SIGTERM, naming what ends', async () => {
+  it('x, Enter, y ends exactly the selected session with SIGTERM, naming what ends', async () => {
     const sig = fakeSignaller();
     const t = setup({ signaller: sig });
     await selectUser(t, 'pts/1', sessionOf('alice'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'signal menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'signal menu');
     const q = await t.press('\r', (x) => x.includes('[y/N]'), 'confirmation');
     expect(q).toContain('End alice@pts/1 from 203.0.113.7 (4 processes: bash, vim) with SIGTERM? [y/N]');
     expect(sig.pinned.map((p) => p.pid)).toEqual([200]);
@@ -249,7 +302,7 @@ describe('signalling', () => {
   it('the list stays in view under the dialog, the target selected, the footer at the bottom', async () => {
     const t = setup({ size: { columns: 140, rows: 30 } });
     await selectUser(t, 'pts/1', sessionOf('alice'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu');
     const f = await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
     const lines = f.split('\n');
     const question = lines.findIndex((l) => l.includes('[y/N]'));
@@ -257,7 +310,7 @@ describe('signalling', () => {
     expect(target).toBeGreaterThan(question);
     expect(lines[target]).toMatch(/^>/);
     expect(lines).toHaveLength(30);
-    expect(lines[29]).toContain('F9/k signal');
+    expect(lines[29]).toContain('F9/x signal');
   });
 
   it('N, Enter and Esc cancel without sending', async () => {
@@ -288,13 +341,13 @@ describe('signalling', () => {
     const sig = fakeSignaller();
     const t = setup({ signaller: sig });
     await selectUser(t, 'pts/4', sessionOf('root'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
     const q = await t.press('\r', (x) => x.includes('Type yes'), 'typed confirmation');
     expect(q).toContain('YOUR OWN session');
     await t.press('y', (x) => x.includes('> y'), 'typed y');
     await t.press('\r', (x) => x.includes('not confirmed'), 'refused');
     expect(sig.sent).toEqual([]);
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu again');
+    await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu again');
     await t.press('\r', (x) => x.includes('Type yes'), 'confirm again');
     await typeKeys(t, ['y', 'e', 's']);
     await t.press('\r', (x) => x.includes('sent SIGTERM'), 'sent after yes');
@@ -308,13 +361,13 @@ describe('signalling', () => {
     const sig = fakeSignaller();
     const t = setup({ signaller: sig });
     await selectUser(t, pid, row);
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
     const q = await t.press('4', (x) => x.includes('Type yes'), 'typed confirmation, even for KILL');
     expect(q).toContain('ends YOUR OWN connection');
     await t.press('y', (x) => x.includes('> y'), 'typed y');
     await t.press('\r', (x) => x.includes('not confirmed'), 'a bare y is refused');
     expect(sig.sent).toEqual([]);
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu again');
+    await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu again');
     await t.press('\r', (x) => x.includes('Type yes'), 'confirm again');
     await typeKeys(t, ['y', 'e', 's']);
     await t.press('\r', (x) => x.includes('sent SIGTERM'), 'sent after yes');
@@ -330,7 +383,7 @@ describe('signalling', () => {
     const sig = fakeSignaller();
     const t = setup({ signaller: sig, model });
     await selectUser(t, '995', (l) => l.includes('sleep 9999'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
     const q = await t.press('\r', (x) => x.includes('[y/N]'), 'a plain confirmation');
     expect(q).toContain('Signal only process 995 (sleep 9999) of root@pts/4');
     expect(q).not.toContain('YOUR OWN');
@@ -338,7 +391,7 @@ describe('signalling', () => {
     expect(sig.sent.map((s) => s.pid)).toEqual([995]);
     // sshtop's own row: signalling it ends sshtop itself
     await selectUser(t, '990', (l) => l.includes('node sshtop'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu');
     const q2 = await t.press('\r', (x) => x.includes('Type yes'), 'typed confirmation');
     expect(q2).toContain('ends sshtop itself');
     await t.press('\u001b', (x) => x.includes('cancelled'), 'cancelled');
@@ -350,7 +403,7 @@ describe('signalling', () => {
     const t = setup({ signaller: sig });
     await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
     await t.press('g', () => t.selectedLine().includes('listener'), 'listener row');
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
     const q = await t.press('\r', (x) => x.includes('Type yes'), 'typed confirmation');
     expect(q).toContain('LISTENER');
     await t.press('y', (x) => x.includes('> y'), 'y');
@@ -365,7 +418,7 @@ describe('signalling', () => {
     await t.press(' ', (x) => x.includes('1 tagged'), 'alice tagged');
     await selectUser(t, 'pts/2', sessionOf('bob'));
     await t.press(' ', (x) => x.includes('2 tagged'), 'bob tagged');
-    await t.press('k', (x) => x.includes('Signal 2 tagged rows'), 'menu for both');
+    await t.press('K', (x) => x.includes('Signal 2 tagged rows'), 'menu for both');
     const q = await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
     expect(q).toContain('2 targets: End alice@pts/1');
     await t.press('y', (x) => x.includes('2 of 2 signalled'), 'both sent');
@@ -387,10 +440,10 @@ describe('signalling', () => {
     const f = await until(t.app.lastFrame, (x) => x.includes(' dave ') && !x.includes(' alice '), 'dave on the reused pid');
     expect(f).not.toContain('tagged');
     expect(f.split('\n').filter((l) => l.slice(1, 2) === '+')).toEqual([]);
-    await t.press('k', (x) => x.includes('tagged rows have ended'), 'refused: the tagged rows ended');
+    await t.press('x', (x) => x.includes('tagged rows have ended'), 'refused: the tagged rows ended');
     expect(sig.pinned).toEqual([]);
-    // the stale tags are dropped: the next k is about the selected row, named in the dialog
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu for the selected row');
+    // the stale tags are dropped: the next K is about the selected row, named in the dialog
+    await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu for the selected row');
     expect(sig.pinned).toHaveLength(1);
   });
 
@@ -398,7 +451,7 @@ describe('signalling', () => {
     const sig = fakeSignaller('identity-changed');
     const t = setup({ signaller: sig });
     await selectUser(t, 'pts/2', sessionOf('bob'));
-    await t.press('k', (x) => x.includes('SIGTERM (default)'), 'menu');
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
     await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
     await t.press('y', (x) => x.includes('identity-changed'), 'refusal in the status line');
     expect(sig.sent).toHaveLength(1);
@@ -416,7 +469,11 @@ describe('signalling', () => {
     const f = await until(t.app.lastFrame, (x) => x.includes('carol') && x.includes('F1 help'), 'sessions');
     expect(f).toContain('READ-ONLY');
     expect(f).not.toContain('signal');
-    for (const k of ['k', 'x', '\u001b[20~']) {
+    // k is vim's up here too: it moves, as in normal mode
+    const top = t.selectedLine();
+    await t.press('j', () => t.selectedLine() !== top, 'moved down');
+    await t.press('k', () => t.selectedLine() === top, 'k moved back up');
+    for (const k of ['K', 'x', '\u001b[20~']) {
       t.app.stdin.write(k);
       await new Promise((r) => setTimeout(r, 30));
       t.app.stdin.write('y');

@@ -17,16 +17,24 @@ function session(pid: number, user: string, uid: number, tty: string, extra: { c
   return list;
 }
 
-/** alice (fresh, vim), bob (idle 2 h), carol (dead peer… no: an ssh client inside), root (own) */
-export function fakeModel(opts: { selfPid?: number; secondsLater?: number } = {}): Model {
+/**
+ * alice (fresh, vim), bob (idle 2 h), carol (dead peer… no: an ssh client inside), root (own);
+ * dave: a fifth session with pids of its own (700…), under a second listener (150) if there is one
+ */
+export function fakeModel(opts: { selfPid?: number; secondsLater?: number; dave?: boolean; secondListener?: boolean } = {}): Model {
+  const dave = opts.dave ? session(700, 'dave', 1003, 'pts/9', { port: 50007 }) : [];
+  // dave's connection was forked by the second listener
+  if (opts.secondListener && dave[0]) dave[0] = { ...dave[0], ppid: 150 };
   const procs = [
     proc(100, 1, 'sshd: /usr/sbin/sshd -D [listener] 1 of 10-100 startups', { startTicks: 500 }),
+    ...(opts.secondListener ? [proc(150, 1, 'sshd: /usr/sbin/sshd -D -p 2222 [listener] 0 of 10-100 startups', { startTicks: 600 })] : []),
     ...session(200, 'alice', 1000, 'pts/1', { child: 'vim notes.txt', port: 50001 }),
     ...session(300, 'bob', 1001, 'pts/2', { port: 50002 }),
     ...session(400, 'carol', 1002, 'pts/3', { child: 'ssh backup-host', port: 50003 }),
     ...session(500, 'root', 0, 'pts/4', { port: 50004 }),
     proc(600, 100, 'sshd: unknown [priv]', { startTicks: NOW_TICKS - 30 * 100 }),
     proc(990, 502, 'node sshtop', { comm: 'node', tty: 'pts/4' }),
+    ...dave,
   ];
   const snap = snapshot(procs, {
     users: new Map([
@@ -34,17 +42,19 @@ export function fakeModel(opts: { selfPid?: number; secondsLater?: number } = {}
       [1000, 'alice'],
       [1001, 'bob'],
       [1002, 'carol'],
+      [1003, 'dave'],
     ]),
   });
   const sock = (pid: number, port: number) =>
     [pid * 10, { inode: pid * 10, local: { address: '10.0.0.1', port: 22 }, remote: { address: '203.0.113.7', port }, state: 1, txQueue: 0, rxQueue: 0, timer: 2, timerJiffies: 0, retransmits: 0, uid: 0, probes: 0 }] as const;
-  const sockets = new Map([sock(200, 50001), sock(300, 50002), sock(400, 50003), sock(500, 50004)]);
+  const sockets = new Map([sock(200, 50001), sock(300, 50002), sock(400, 50003), sock(500, 50004), sock(700, 50007)]);
   const ago = (s: number) => snap.takenAt - s * 1000;
   const ttyAtimes = new Map([
     ['pts/1', ago(5)],
     ['pts/2', ago(7200)],
     ['pts/3', ago(30)],
     ['pts/4', ago(2)],
+    ['pts/9', ago(3)],
   ]);
   // the same machine polled again later: every idle figure grows, nothing else happened
   const takenAt = snap.takenAt + (opts.secondsLater ?? 0) * 1000;

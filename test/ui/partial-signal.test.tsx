@@ -43,7 +43,7 @@ describe('a partial session in the TUI', () => {
       await new Promise((r) => setTimeout(r, 30));
     }
     expect(selected()).toMatch(/ 500 .*alice/);
-    app.stdin.write('k');
+    app.stdin.write('x');
     const refused = await until(app.lastFrame, (x) => x.includes('nothing sent'), 'the refusal');
     expect(refused).toMatch(/hidden by hidepid/);
     expect(refused).not.toContain('SIGTERM (default)');
@@ -54,7 +54,7 @@ describe('a partial session in the TUI', () => {
       await new Promise((r) => setTimeout(r, 30));
     }
     expect(selected()).toContain('sleep 900');
-    app.stdin.write('k');
+    app.stdin.write('K');
     await until(app.lastFrame, (x) => x.includes('SIGTERM (default)'), 'the signal menu');
     expect(signaller.pinned.map((t) => [t.pid, t.startTicks])).toEqual([[510, 1510]]);
     app.unmount();
