@@ -68,6 +68,7 @@ export const REAP_OPTIONS = {
   idle: { type: 'string' },
   'max-age': { type: 'string' },
   'dead-peer': { type: 'boolean' },
+  hung: { type: 'boolean' },
   'preauth-older': { type: 'string' },
   user: { type: 'string', multiple: true },
   'exclude-user': { type: 'string', multiple: true },

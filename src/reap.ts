@@ -10,13 +10,15 @@ import { createAuditTrail } from './proc/audit.js';
 import { createSignaller, SIGNALS, type Pinned, type SignalName, type SignalResult } from './proc/signal.js';
 import { warnTtys } from './proc/tty-warn.js';
 import { formatReap, type ReapOutcome } from './report/reap.js';
-import { sourceFor, takeModel } from './snapshot.js';
+import { HUNG_LOOK_MS, sourceFor, takeModel } from './snapshot.js';
 
 export const REAP_USAGE = `usage: sshtop [--proc-root <dir> …] reap [rules] [--signal HUP|TERM|…] [--grace 10s] [--warn "msg"] [--yes] [--json]
 rules (a session matching any rule is ended; at least one rule is required; 0s matches all):
   --idle <duration>            tty idle (notty: no traffic) at least this long
   --max-age <duration>         logged in at least this long
   --dead-peer                  the client stopped acknowledging data / probes
+  --hung                       a login stuck in PAM or session setup (no user process after 60s), or
+                               a process stuck in D state (seen again, unmoved, after a ${HUNG_LOOK_MS / 1000}s second look)
   --preauth-older <duration>   connections still unauthenticated after this long
 filters:  --user <name>, --exclude-user <name>, --port <n> (the sshd's local port; each repeatable)
 actions:  --signal (default TERM), --grace <duration> (1s to 600s, then SIGKILL survivors; not with KILL),
@@ -71,6 +73,7 @@ export function parseReapArgs(argv: string[], common?: Pick<CommonOptions, 'proc
     idleSeconds: dur('--idle', values.idle as string | undefined),
     maxAgeSeconds: dur('--max-age', values['max-age'] as string | undefined),
     deadPeer: values['dead-peer'] === true,
+    hung: values.hung === true,
     preauthOlderSeconds: dur('--preauth-older', values['preauth-older'] as string | undefined),
     users: list('user'),
     excludeUsers: list('exclude-user'),
@@ -80,7 +83,7 @@ export function parseReapArgs(argv: string[], common?: Pick<CommonOptions, 'proc
       return n;
     }),
   };
-  if (!hasRule(rules)) throw new UsageError('reap: give at least one rule (--idle, --max-age, --dead-peer or --preauth-older)');
+  if (!hasRule(rules)) throw new UsageError('reap: give at least one rule (--idle, --max-age, --dead-peer, --hung or --preauth-older)');
   const both = list('user').find((u) => list('exclude-user').includes(u));
   if (both !== undefined) throw new UsageError(`reap: ${quote(both)} is given to both --user and --exclude-user`);
   const given = values.signal as string | undefined;

@@ -12,6 +12,7 @@ import { readPolicy } from './proc/policy.js';
 import { createSource, type SnapshotSource } from './proc/source.js';
 import { readSs } from './proc/ss.js';
 import type { JsonContext } from './report/json.js';
+import { nextDState, sinceOf } from './model/d-state.js';
 
 export function sourceFor(o: CommonOptions): SnapshotSource {
   return createSource({ procRoot: o.procRoot, devRoot: o.devRoot, passwdPath: o.passwd, tmux: process.env.TMUX, selfPid: process.pid });
@@ -110,6 +111,12 @@ export interface TakeOptions {
    * them; it uses what they last gave (so the first frame is not held up by them)
    */
   background?: boolean;
+  /** D state for this long makes a session hung (default 30 s; a second look: its own length) */
+  dStateSeconds?: number;
+  /** false: no second look even where a one-shot would take one */
+  secondLook?: boolean;
+  /** the second look's wait (default HUNG_LOOK_MS) */
+  lookMs?: number;
 }
 
 export interface Taken {
@@ -120,8 +127,39 @@ export interface Taken {
   ctx: JsonContext;
 }
 
+/** how long a one-shot's second look waits before it reads again (see takeModel) */
+export const HUNG_LOOK_MS = 2000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** whether a read shows something only a later read can confirm: a process in D, a login without a user process */
+function mayBeHung(m: Model): boolean {
+  return m.sessions.some((s) => s.flags.includes('hung') || s.processes.some((p) => p.state === 'D'));
+}
+
+/**
+ * One model. A one-shot (--json, --once, reap) keeps no history, so `hung` would need the D-state
+ * duration only the polling store knows. Rather than guess from one read, it takes a short second
+ * look, only when the first read shows a process in D or a login with no user process: a process
+ * still in the same D sleep without a single context switch across HUNG_LOOK_MS did not run at all
+ * meanwhile (a busy disk writer switches, and drops out: d-state.ts), and a login that still has
+ * no user process was not caught in the instant between PAM and the fork of its user child. The
+ * evidence alone (the PAM helper below the monitor, wchan) names the stuck step but cannot say for
+ * how long: the second look is what makes a one-shot's `hung` a measurement. A captured tree does
+ * not change between reads: no second look there.
+ */
 export async function takeModel(source: SnapshotSource, o: CommonOptions, t: TakeOptions = {}): Promise<Taken> {
+  const first = await takeFrom(await source.read(), o, t);
+  if (t.background || t.dStateSince !== undefined || t.secondLook === false || o.procRoot !== undefined || !mayBeHung(first.full)) return first;
+  const seen = nextDState(new Map(), first.snap.procs.values(), first.snap.takenAt);
+  await sleep(t.lookMs ?? HUNG_LOOK_MS);
   const snap = await source.read();
+  const history = nextDState(seen, snap.procs.values(), snap.takenAt);
+  // in D at both reads with the same switch count: since the first read, the whole look long
+  return takeFrom(snap, o, { ...t, dStateSince: sinceOf(history), dStateSeconds: Math.max(0.001, (snap.takenAt - first.snap.takenAt) / 1000) });
+}
+
+async function takeFrom(snap: ProcSnapshot, o: CommonOptions, t: TakeOptions): Promise<Taken> {
   const none = new Map<number | null, Policy>();
   const policyRead = t.noPolicy || snap.source !== 'proc' ? Promise.resolve(none) : readPolicies(snap, o.procRoot, t.background === true);
   const opts = (policies: Map<number | null, Policy>): BuildOptions => ({
@@ -129,6 +167,7 @@ export async function takeModel(source: SnapshotSource, o: CommonOptions, t: Tak
     selfPid: process.pid,
     policyFor: (pid) => policies.get(pid) ?? policies.get(null) ?? null,
     dStateSince: t.dStateSince,
+    ...(t.dStateSeconds !== undefined ? { dStateSeconds: t.dStateSeconds } : {}),
   });
   // ss only sees its own network namespace, which is the one of real sshd sessions, not of fixtures
   const live = o.procRoot === undefined;

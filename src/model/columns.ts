@@ -60,7 +60,8 @@ export function sessionCells(s: Session, now: number): SessionCells {
     pid: String(s.pid),
     user: sanitize(s.user ?? '?'),
     tty: s.ttys.length > 0 ? s.ttys.join(',') : '-',
-    from: s.remote ? formatEndpoint(s.remote) : '?',
+    // a login record names the host but not the port: the address alone, never a made-up port
+    from: s.remote ? formatEndpoint(s.remote) : s.remoteHost ? sanitize(s.remoteHost) : '?',
     login: formatLogin(s.startedAt, now),
     idle: formatIdle(s, now),
     cpu: s.cpuSeconds.toFixed(1),

@@ -2,7 +2,7 @@
 // dead-peer, traffic idle for notty sessions, stale pre-auth, hung. Pure.
 import type { SsInfo } from '../proc/parse-ss.js';
 import { predictEnds, TCP_RTO_MAX_MS, type ConnectionEnd, type KernelTcp, type SocketTiming } from './tcp-timeout.js';
-import type { Policy, ProcSnapshot, Session, SessionNet, TcpSocket } from './types.js';
+import type { Policy, ProcSnapshot, Session, SessionNet, SessionProcess, TcpSocket } from './types.js';
 
 const TIMERS: SessionNet['timer'][] = ['none', 'retransmit', 'keepalive', 'time-wait', 'zero-window-probe'];
 
@@ -105,13 +105,15 @@ export function applyStaleness(
     const hasUserChild = s.processes.some((p) => p.depth > 0 && p.role === 'user') || s.processes[0]?.role === 'connection';
     const hungAfter = opts.hungAfterSeconds ?? 60;
     if (s.daemon === 'openssh' && !hasUserChild && ageSeconds > hungAfter) {
-      add(s, 'hung', `authenticated ${fmt(ageSeconds)} ago but no user process was ever started`);
+      add(s, 'hung', `authenticated ${fmt(ageSeconds)} ago but no user process was started: ${stuckStep(s, snap.takenAt)}`);
     }
     const dFor = opts.dStateSeconds ?? 30;
     for (const p of s.processes) {
       const since = opts.dStateSince?.get(`${p.pid}:${p.startTicks}`);
       if (p.state === 'D' && since !== undefined && snap.takenAt - since >= dFor * 1000) {
-        add(s, 'hung', `process ${p.pid} (${p.comm}) stuck in uninterruptible sleep (D) for ${fmt(Math.floor((snap.takenAt - since) / 1000))}`);
+        // the history keeps a process only while its context switches stay the same (d-state.ts)
+        const still = p.blocked?.switches != null ? ' without running' : '';
+        add(s, 'hung', `process ${p.pid} (${p.comm}) stuck in uninterruptible sleep (D${inWchan(p)}) for ${fmt(Math.floor((snap.takenAt - since) / 1000))}${still}`);
         break;
       }
     }
@@ -147,6 +149,36 @@ export function describeEnd(e: ConnectionEnd): string {
   const who = e.by === 'client-alive' ? 'sshd' : 'the kernel';
   if (e.when === 'running') return `${who} drops it in ${fmt(e.inSeconds)} (${e.setting}: ${e.how})`;
   return `if the client goes silent, ${who} drops it after ${fmt(e.inSeconds)} (${e.setting}: ${e.how}; this detects a dead client, not an idle person)`;
+}
+
+const inWchan = (p: SessionProcess): string => (p.blocked?.wchan ? `, in ${p.blocked.wchan}` : '');
+
+/** helpers PAM modules run, by name: the module is known from them */
+const PAM_HELPERS: Record<string, string> = { unix_chkpwd: 'pam_unix', unix_update: 'pam_unix', mkhomedir_helper: 'pam_mkhomedir' };
+
+/**
+ * What an authenticated login without a user process waits for. Before the user child is forked
+ * the monitor runs the PAM account and session stacks, so a process below it that is no SSH daemon
+ * is a PAM module's: a known helper names its module, anything else is what pam_exec (or a module
+ * like it) started. A process in D is named with where it sleeps; a monitor with no helper is
+ * blocked inside a module itself.
+ */
+export function stuckStep(s: Session, now: number): string {
+  const parts: string[] = [];
+  const helper = s.processes.find((p) => p.role === 'process');
+  if (helper) {
+    const parent = s.processes.find((p) => p.pid === helper.ppid);
+    const who = parent ? `sshd ${parent.role} (pid ${parent.pid})` : `pid ${helper.ppid}`;
+    const module = PAM_HELPERS[helper.comm] ?? 'pam_exec or another module that runs a command';
+    parts.push(`stuck in PAM: ${who} waits for its child pid ${helper.pid} \`${helper.command}\` (running ${fmt(Math.max(0, Math.floor((now - helper.startedAt) / 1000)))}; ${module})`);
+  }
+  const d = s.processes.find((p) => p.state === 'D');
+  if (d) parts.push(`pid ${d.pid} (${d.comm}) is in uninterruptible sleep (D${inWchan(d)})`);
+  if (parts.length === 0) {
+    const m = s.processes.find((p) => p.role === 'monitor' || p.role === 'pam') ?? s.processes[0];
+    parts.push(m ? `the sshd ${m.role} (pid ${m.pid}, state ${m.state}) started no process: blocked inside PAM or the session setup` : 'no process is visible');
+  }
+  return parts.join('; ');
 }
 
 function addTimeouts(s: Session, p: Policy): void {

@@ -6,6 +6,8 @@ export interface ReapRules {
   idleSeconds?: number | undefined;
   maxAgeSeconds?: number | undefined;
   deadPeer?: boolean;
+  /** sessions flagged hung: a login stuck in PAM or session setup, a process stuck in D (network.ts) */
+  hung?: boolean;
   preauthOlderSeconds?: number | undefined;
   users?: string[];
   excludeUsers?: string[];
@@ -26,7 +28,7 @@ export interface ReapSelection {
 }
 
 export function hasRule(r: ReapRules): boolean {
-  return r.idleSeconds !== undefined || r.maxAgeSeconds !== undefined || r.deadPeer === true || r.preauthOlderSeconds !== undefined;
+  return r.idleSeconds !== undefined || r.maxAgeSeconds !== undefined || r.deadPeer === true || r.hung === true || r.preauthOlderSeconds !== undefined;
 }
 
 function reasonsFor(s: Session, r: ReapRules, now: number): string[] {
@@ -37,6 +39,7 @@ function reasonsFor(s: Session, r: ReapRules, now: number): string[] {
     out.push(`idle ${formatSeconds(s.idleSeconds)} (${s.idleSource}) >= ${formatSeconds(r.idleSeconds)}`);
   if (!preauth && r.maxAgeSeconds !== undefined && age >= r.maxAgeSeconds) out.push(`logged in ${formatSeconds(age)} ago >= ${formatSeconds(r.maxAgeSeconds)}`);
   if (r.deadPeer && s.flags.includes('dead-peer')) out.push(s.reasons['dead-peer'] ?? 'dead peer');
+  if (r.hung && s.flags.includes('hung')) out.push(s.reasons.hung ?? 'hung');
   if (preauth && r.preauthOlderSeconds !== undefined && age >= r.preauthOlderSeconds)
     out.push(`not authenticated after ${formatSeconds(age)} >= ${formatSeconds(r.preauthOlderSeconds)}`);
   return out;

@@ -43,6 +43,7 @@ export function processTree(rootPid: number, snap: ProcSnapshot, o: TreeOptions)
       startTicks: p.startTicks,
       cpuTicks: p.cpuTicks,
       depth,
+      ...(p.blocked ? { blocked: p.blocked } : {}),
     });
     for (const c of [...(children.get(pid) ?? [])].sort((a, b) => a - b)) walk(c, depth + 1);
   };

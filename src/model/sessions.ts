@@ -13,11 +13,13 @@ import type {
   Endpoint,
   Flag,
   Listener,
+  LoginRecord,
   Model,
   ProcEntry,
   ProcSnapshot,
   Session,
   SessionProcess,
+  SessionSources,
 } from './types.js';
 
 export interface BuildOptions extends StalenessOptions {
@@ -178,7 +180,18 @@ function buildSession(
   const ttys: string[] = [...(carrierClass?.ttys ?? [])];
   for (const s of shells) if (s.tty && !ttys.includes(s.tty) && s.tty.startsWith('pts/')) ttys.push(s.tty);
 
-  const { remote, local, inode } = findEndpoints(root, carrier, procs, snap);
+  const { remote, local, inode, via } = findEndpoints(root, carrier, procs, snap);
+  // what /proc hides from an ordinary user, utmp/wtmp may say: only ever added, never preferred
+  const logins = loginRecordsOf(procs, snap);
+  const login = logins[0] ?? null;
+  const ttysFrom: SessionSources['ttys'] = ttys.length > 0 ? 'proc' : logins.length > 0 ? (login as LoginRecord).source : null;
+  if (ttys.length === 0) for (const r of logins) if (/^pts\/\d+$|^tty\w+$/.test(r.line) && !ttys.includes(r.line)) ttys.push(r.line);
+  const loginHost = login ? (login.address ?? (login.host === '' ? null : login.host)) : null;
+  const sources: SessionSources = {
+    remote: via,
+    remoteHost: remote ? via : loginHost !== null ? (login as LoginRecord).source : null,
+    ttys: ttys.length > 0 ? ttysFrom : null,
+  };
   const startedAt = ticksToMs(snap, root.startTicks);
 
   const idleSeconds = ttyIdleSeconds(ttys, snap);
@@ -205,6 +218,9 @@ function buildSession(
     net: null,
     idleSources: { tty: idleSource === 'tty' ? idleSeconds : null, traffic: null },
     timeouts: [],
+    remoteHost: remote ? remote.address : loginHost,
+    login,
+    sources,
   };
 
   if (preauth) addFlag(session, 'preauth', 'connected but not authenticated yet');
@@ -257,20 +273,38 @@ function findEndpoints(
   carrier: SessionProcess | undefined,
   procs: SessionProcess[],
   snap: ProcSnapshot,
-): { remote: Endpoint | null; local: Endpoint | null; inode: number | null } {
+): { remote: Endpoint | null; local: Endpoint | null; inode: number | null; via: 'socket' | 'environ' | null } {
   const holders = [root, carrier ? snap.procs.get(carrier.pid) : undefined];
   for (const h of holders) {
     for (const inode of h?.sockets ?? []) {
       const s = snap.sockets.get(inode);
-      if (s && s.state === TCP_ESTABLISHED) return { remote: s.remote, local: s.local, inode };
+      if (s && s.state === TCP_ESTABLISHED) return { remote: s.remote, local: s.local, inode, via: 'socket' };
     }
   }
   for (const p of procs) {
     const v = snap.sshConnection.get(p.pid);
     const parsed = v === undefined ? undefined : parseSshConnection(v);
-    if (parsed) return { ...parsed, inode: null };
+    if (parsed) return { ...parsed, inode: null, via: 'environ' };
   }
-  return { remote: null, local: null, inode: null };
+  return { remote: null, local: null, inode: null, via: null };
+}
+
+/** a login record is written after its sshd started; one older than the process is a reused pid's */
+const LOGIN_CLOCK_SLACK_MS = 2000;
+
+/**
+ * The open login records (utmp first, then wtmp) written by one of this connection's SSH daemon
+ * processes (OpenSSH 9.2 records its monitor, the session pid): a record whose pid is no daemon of the
+ * session, or that predates the process bearing its pid, is not this session's.
+ */
+function loginRecordsOf(procs: SessionProcess[], snap: ProcSnapshot): LoginRecord[] {
+  const records = snap.loginRecords;
+  if (!records || records.length === 0) return [];
+  const daemons = new Map(procs.filter((p) => p.role !== 'process').map((p) => [p.pid, p]));
+  return records.filter((r) => {
+    const p = daemons.get(r.pid);
+    return p !== undefined && r.at >= p.startedAt - LOGIN_CLOCK_SLACK_MS;
+  });
 }
 
 export function formatSeconds(s: number): string {

@@ -60,6 +60,31 @@ export interface ProcEntry {
    * when not readable by this user
    */
   exe?: ExeFacts | null;
+  /** read only for a process in state D: where it sleeps and whether it ran since (hung) */
+  blocked?: Blocked;
+}
+
+/** a process in uninterruptible sleep (D): /proc/PID/wchan and its context switches so far */
+export interface Blocked {
+  /** the kernel function it sleeps in; null when not readable (another user's process) */
+  wchan: string | null;
+  /** voluntary + involuntary context switches; unchanged between two reads: it never ran in between */
+  switches: number | null;
+}
+
+/** an open login from utmp or wtmp (USER_PROCESS), written by sshd with its own pid */
+export interface LoginRecord {
+  source: 'utmp' | 'wtmp';
+  pid: number;
+  /** ut_line: `pts/3` */
+  line: string;
+  user: string;
+  /** ut_host: the remote host as sshd named it (an address, or a DNS name under UseDNS); raw */
+  host: string;
+  /** ut_addr_v6 as text, null when zero */
+  address: string | null;
+  /** ms since the epoch */
+  at: number;
 }
 
 /** /proc/PID/exe, stat'ed through the link (so a binary replaced by an upgrade still answers) */
@@ -98,6 +123,8 @@ export interface ProcSnapshot {
   tmuxClientTtys: string[] | null;
   /** hidepid hides the SSH daemons: the tops of the caller's own session channels, by pid */
   hiddenSessionTops?: ReadonlyMap<number, HiddenSessionTop>;
+  /** open logins from utmp/wtmp whose pid is a process of this snapshot (live reads only) */
+  loginRecords?: readonly LoginRecord[];
 }
 
 /** A process of the caller whose parent is hidden (hidepid) and whose environ names an SSH connection. */
@@ -184,6 +211,8 @@ export interface SessionProcess {
   cpuTicks: number;
   /** depth below the session's connection process (0 = the connection process) */
   depth: number;
+  /** in state D: where it sleeps (see ProcEntry) */
+  blocked?: Blocked;
 }
 
 export interface Session {
@@ -225,6 +254,23 @@ export interface Session {
   partial?: boolean;
   /** what ends the connection and in how many seconds, earliest first (same facts as `timeouts`) */
   ends?: ConnectionEnd[];
+  /**
+   * the remote host when only a login record knows it (another user's session seen by an
+   * ordinary user): its address, else its ut_host; when the socket is visible, its address
+   */
+  remoteHost?: string | null;
+  /** the session's open login record (utmp, else wtmp), matched by sshd's pid; null: none */
+  login?: LoginRecord | null;
+  /** where remote, remoteHost and ttys came from */
+  sources?: SessionSources;
+}
+
+export interface SessionSources {
+  /** socket: the connection's TCP socket; environ: SSH_CONNECTION of a readable process */
+  remote: 'socket' | 'environ' | null;
+  remoteHost: 'socket' | 'environ' | 'utmp' | 'wtmp' | null;
+  /** proc: the daemon's title or its processes' terminals */
+  ttys: 'proc' | 'utmp' | 'wtmp' | null;
 }
 
 /** TCP state of a session's connection (from /proc/net/tcp, refined by `ss -ti` when available) */

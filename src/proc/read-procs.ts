@@ -17,7 +17,9 @@ import {
   ttyName,
   type StatFields,
 } from './parse.js';
+import { readBlocked } from './blocked.js';
 import { HeldFiles } from './held-files.js';
+import { LoginRecordReader, SYSTEM_UTMP, SYSTEM_WTMP, type LoginRecordPaths } from './login-records.js';
 import { HiddenParents } from './hidden-parents.js';
 import { multiplexerClientTtys } from './multiplexer.js';
 import { commIsAmbiguous, familyOf } from './ssh-names.js';
@@ -37,6 +39,11 @@ export interface ReaderOptions {
   /** between these, ticks walk only the known sshd subtrees (ms) */
   newPidScanMs?: number;
   fullScanMs?: number;
+  /**
+   * utmp and wtmp files to match open logins from; default: the system's for the live /proc, none
+   * for a captured tree (its pids are not the live ones); false: none
+   */
+  loginRecords?: LoginRecordPaths | false;
 }
 
 type ErrCode = 'gone' | 'denied' | 'other';
@@ -155,6 +162,7 @@ export class ProcReader {
   private readonly held: HeldFiles;
   private netCache = new Map<string, NetCache>();
   private readonly hiddenParents: HiddenParents;
+  private readonly logins: LoginRecordReader | undefined;
 
   constructor(opts: ReaderOptions = {}) {
     this.opts = opts;
@@ -163,6 +171,8 @@ export class ProcReader {
     this.passwdPath = opts.passwdPath ?? '/etc/passwd';
     this.held = new HeldFiles(this.procRoot);
     this.hiddenParents = new HiddenParents(this.procRoot);
+    const paths = opts.loginRecords ?? (opts.procRoot === undefined ? { utmp: SYSTEM_UTMP, wtmp: SYSTEM_WTMP } : false);
+    this.logins = paths === false ? undefined : new LoginRecordReader(paths);
   }
 
   /** close every held descriptor (the reader stays usable) */
@@ -271,6 +281,7 @@ export class ProcReader {
       notices: [...this.notices],
       tmuxClientTtys: multiplexerClientTtys(this.procRoot, this.opts.selfPid, this.opts.tmux),
       ...(hiddenTops && hiddenTops.tops.size > 0 ? { hiddenSessionTops: hiddenTops.tops } : {}),
+      ...(this.logins ? { loginRecords: this.logins.read(new Set(procs.keys())) } : {}),
     };
   }
 
@@ -641,6 +652,7 @@ export class ProcReader {
       netns: cached.netns ?? null,
       cgroup: wantCgroup ? (cached.cgroup ?? null) : null,
       exe: isFamily ? cached.exe?.facts : undefined,
+      ...(st.state === 'D' ? { blocked: readBlocked(dir) } : {}),
     };
   }
 

@@ -1,7 +1,7 @@
 // `sshtop --json`: the sshtop/1 schema (README "JSON schema"). Extended only by adding fields.
 import { escapeJsonUnsafe } from '../model/sanitize.js';
 import type { ConnectionEnd } from '../model/tcp-timeout.js';
-import type { Endpoint, Flag, Listener, Model, Policy, Role, SelfInfo, Session, SessionNet, Startups } from '../model/types.js';
+import type { Endpoint, Flag, Listener, LoginRecord, Model, Policy, Role, SelfInfo, Session, SessionNet, SessionSources, Startups } from '../model/types.js';
 
 export const SCHEMA = 'sshtop/1' as const;
 
@@ -48,7 +48,23 @@ export interface JsonSession {
   partial: boolean;
   /** what ends the connection and in how many seconds, earliest first */
   ends: ConnectionEnd[];
+  /** the remote host: the socket's (or SSH_CONNECTION's) address, else the login record's */
+  remoteHost: string | null;
+  /** where remote, remoteHost and ttys came from */
+  sources: SessionSources;
+  /** the session's open utmp/wtmp record, matched by sshd's pid; null when none */
+  login: JsonLogin | null;
   processes: JsonProcess[];
+}
+
+export interface JsonLogin {
+  source: LoginRecord['source'];
+  pid: number;
+  line: string;
+  user: string;
+  host: string;
+  address: string | null;
+  at: string;
 }
 
 export interface JsonListener {
@@ -108,6 +124,9 @@ function sessionJson(s: Session): JsonSession {
     timeouts: s.timeouts,
     partial: s.partial === true,
     ends: s.ends ?? [],
+    remoteHost: s.remoteHost ?? (s.remote ? s.remote.address : null),
+    sources: s.sources ?? { remote: null, remoteHost: null, ttys: s.ttys.length > 0 ? 'proc' : null },
+    login: s.login ? { ...s.login, at: iso(s.login.at) } : null,
     processes: s.processes.map((p) => ({
       pid: p.pid,
       ppid: p.ppid,

@@ -1,6 +1,7 @@
 // The polling store: owns the timer, publishes one immutable state per poll (the same object
 // between polls, for useSyncExternalStore), computes per-process %CPU from deltas, keeps the last
 // good model with an error message when a read fails, and can be paused (state frozen).
+import { nextDState, sinceOf, type DStateSeen } from '../model/d-state.js';
 import type { Model } from '../model/types.js';
 
 export interface StoreState {
@@ -42,7 +43,7 @@ export function createPollStore(opts: PollOptions): SessionStore {
   let state: StoreState = { model: null, error: null, paused: false, cpu: new Map(), polls: 0 };
   let prevTicks = new Map<string, number>();
   let prevAt = 0;
-  let dStateSince = new Map<string, number>();
+  let dState = new Map<string, DStateSeen>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let inFlight = false;
@@ -56,12 +57,11 @@ export function createPollStore(opts: PollOptions): SessionStore {
     if (stopped || inFlight || state.paused) return;
     inFlight = true;
     try {
-      const model = await opts.take(dStateSince);
+      const model = await opts.take(sinceOf(dState));
       if (stopped) return;
       const at = now();
       const ticks = new Map<string, number>();
       const cpu = new Map<string, number>();
-      const nextD = new Map<string, number>();
       const seconds = (at - prevAt) / 1000;
       for (const s of model.sessions) {
         for (const p of s.processes) {
@@ -69,12 +69,11 @@ export function createPollStore(opts: PollOptions): SessionStore {
           ticks.set(k, p.cpuTicks);
           const before = prevTicks.get(k);
           if (before !== undefined && seconds > 0) cpu.set(k, Math.max(0, ((p.cpuTicks - before) / clkTck / seconds) * 100));
-          if (p.state === 'D') nextD.set(k, dStateSince.get(k) ?? at);
         }
       }
       prevTicks = ticks;
       prevAt = at;
-      dStateSince = nextD;
+      dState = nextDState(dState, model.sessions.flatMap((s) => s.processes), at);
       if (!state.paused) publish({ ...state, model, error: null, cpu, polls: state.polls + 1 });
     } catch (e) {
       if (!stopped && !state.paused) publish({ ...state, error: e instanceof Error ? e.message : String(e) });

@@ -207,6 +207,13 @@ export interface LabOptions {
   sshd?: string;
   /** start something else that accepts on the port (dropbear, inetd running `sshd -i`); runs in the foreground */
   daemon?: (ctx: DaemonContext) => { command: string; args: string[] };
+  /**
+   * the PAM stack (file text) the lab's sshd uses instead of /etc/pam.d/sshd. OpenSSH 9.2 has no
+   * PAMServiceName, and renaming the binary (its __progname is the service) renames its titles too
+   * (`sshtop-lab-x: alice [priv]`), so the sshd runs in its own mount namespace with this file
+   * bind-mounted over /etc/pam.d/sshd there: the system's file and every other sshd are untouched.
+   */
+  pam?: string;
 }
 
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
@@ -254,7 +261,13 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   );
   const sshd = opts.sshd ?? '/usr/sbin/sshd';
   const launch = () => {
-    const how = opts.daemon?.({ port, dir, config: cfg, hostKey, pidFile, sshd }) ?? { command: sshd, args: ['-D', '-f', cfg, '-E', join(dir, 'sshd.log')] };
+    let how = opts.daemon?.({ port, dir, config: cfg, hostKey, pidFile, sshd }) ?? { command: sshd, args: ['-D', '-f', cfg, '-E', join(dir, 'sshd.log')] };
+    if (opts.pam !== undefined) {
+      const pam = join(dir, 'pam-sshd');
+      writeFileSync(pam, opts.pam, { mode: 0o644 });
+      // unshare and sh exec in place: the pid spawned is the listener's
+      how = { command: 'unshare', args: ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/pam.d/sshd && exec "$@"', pam, how.command, ...how.args] };
+    }
     return spawn(how.command, how.args, { stdio: 'ignore' }).pid as number;
   };
   const listening = () =>

@@ -11,7 +11,12 @@ export function detailLines(s: Session, now: number): string[] {
   const lines: string[] = [];
   lines.push(`session ${s.pid}: ${describeSession(s)}  (${s.daemon})`);
   lines.push(`  logged in ${new Date(s.startedAt).toLocaleString()} (${formatSeconds(Math.max(0, Math.floor((now - s.startedAt) / 1000)))} ago), listener ${s.listenerPid ?? 'none'}`);
-  lines.push(`  connection ${formatEndpoint(s.remote)} → ${formatEndpoint(s.local)}${s.socketInode ? `  socket ${s.socketInode}` : ''}`);
+  const from = s.remote || !s.remoteHost ? formatEndpoint(s.remote) : `${sanitize(s.remoteHost)} (from ${s.sources?.remoteHost ?? 'utmp'})`;
+  lines.push(`  connection ${from} → ${formatEndpoint(s.local)}${s.socketInode ? `  socket ${s.socketInode}` : ''}`);
+  if (s.login) {
+    const l = s.login;
+    lines.push(`  login record from ${l.source}: ${sanitize(l.line)} ${sanitize(l.user)} from ${sanitize(l.address ?? l.host)}${l.address && l.host !== l.address ? ` (${sanitize(l.host)})` : ''} at ${new Date(l.at).toLocaleString()}, sshd pid ${l.pid}`);
+  }
   if (s.net) {
     const n = s.net;
     const ms = (v: number | null) => (v === null ? '?' : `${formatSeconds(Math.floor(v / 1000))} ago`);

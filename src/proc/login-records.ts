@@ -1,0 +1,89 @@
+// Login records from utmp and wtmp: what `w` and `last` know that /proc may hide from an ordinary
+// user (another user's remote host, tty, login time). Read only when the file changed; the parsing
+// is in parse-utmp.ts. A record names a session only through its pid (sshd writes its own), which
+// the model checks against the live processes (sessions.ts).
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { LoginRecord } from '../model/types.js';
+import { openLogins, parseUtmp, UTMP_RECORD, type UtmpRecord } from './parse-utmp.js';
+
+/** where glibc keeps them (/var/run is a link to /run on current systems; both are tried) */
+export const SYSTEM_UTMP = ['/run/utmp', '/var/run/utmp'];
+export const SYSTEM_WTMP = ['/var/log/wtmp'];
+
+/** the most of a file read: a wtmp log's tail (the newest ~2700 logins), a utmp file whole */
+const MAX_BYTES = 1 << 20;
+
+export interface LoginRecordPaths {
+  utmp: readonly string[];
+  wtmp: readonly string[];
+}
+
+interface FileCache {
+  key: string;
+  open: UtmpRecord[];
+}
+
+export class LoginRecordReader {
+  private readonly cache = new Map<string, FileCache>();
+
+  constructor(private readonly paths: LoginRecordPaths) {}
+
+  /**
+   * Open logins whose pid is one of `pids`: utmp first (the live table), then wtmp for what utmp
+   * does not have (no utmp at all: systemd without utmp support). A file that is missing or not
+   * readable gives nothing.
+   */
+  read(pids: ReadonlySet<number>): LoginRecord[] {
+    const out: LoginRecord[] = [];
+    const seen = new Set<string>();
+    for (const [source, files] of [['utmp', this.paths.utmp], ['wtmp', this.paths.wtmp]] as const) {
+      // the first readable file of each kind: /run/utmp and /var/run/utmp are one file
+      for (const path of files) {
+        const open = this.openLogins(path, source === 'wtmp');
+        if (open === undefined) continue;
+        for (const r of open) {
+          const key = `${r.pid}\0${r.line}`;
+          if (!pids.has(r.pid) || seen.has(key)) continue;
+          seen.add(key);
+          out.push({ source, pid: r.pid, line: r.line, user: r.user, host: r.host, address: r.address, at: r.at });
+        }
+        break;
+      }
+    }
+    return out;
+  }
+
+  private openLogins(path: string, tail: boolean): UtmpRecord[] | undefined {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      this.cache.delete(path);
+      return undefined;
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) return undefined;
+      const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      const hit = this.cache.get(path);
+      if (hit?.key === key) return hit.open;
+      const size = Math.min(st.size, MAX_BYTES);
+      // a log is read from its end, on a record boundary; a table from its start
+      const start = tail ? Math.max(0, st.size - size) - (Math.max(0, st.size - size) % UTMP_RECORD) : 0;
+      const buf = Buffer.alloc(Math.min(size, st.size - start));
+      let got = 0;
+      while (got < buf.length) {
+        const n = readSync(fd, buf, got, buf.length - got, start + got);
+        if (n === 0) break;
+        got += n;
+      }
+      const open = openLogins(parseUtmp(buf.subarray(0, got)));
+      this.cache.set(path, { key, open });
+      return open;
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
