@@ -1,6 +1,6 @@
 // utmp/wtmp as a further source for what /proc hides from an ordinary user: another user's tty
 // session's remote host, matched by sshd's pid. Ground truth: utmpdump, not sshtop's parser.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonSnapshot } from '../../src/report/json.js';
@@ -31,14 +31,24 @@ describe.runIf(skipReason === undefined)('login records for a non-root viewer on
   let other: Client;
   const truthPid = (c: Client) => ssConnections().find((x) => x.localPort === lab.port && x.peerPort === c.localPort)?.pids.find((p) => ppidOf(p) === lab.sshdPid);
 
+  /** set when this suite had to create the machine's wtmp (as systemd-tmpfiles does at boot) */
+  let createdWtmp = false;
+
   beforeAll(async () => {
     ensureBuilt();
+    // sshd appends to wtmp but never creates it; a machine booted without systemd-tmpfiles may lack it
+    if (!['/run/utmp', '/var/run/utmp', '/var/log/wtmp'].some((f) => existsSync(f))) {
+      writeFileSync('/var/log/wtmp', '', { mode: 0o664 });
+      spawnSync('chgrp', ['utmp', '/var/log/wtmp']);
+      createdWtmp = true;
+    }
     lab = await startLab();
     other = await lab.openTty(u2);
   });
 
   afterAll(async () => {
     await lab?.stop();
+    if (createdWtmp) rmSync('/var/log/wtmp', { force: true });
   });
 
   it("another user's tty session: the remote address from the login record, said so, no port invented", async () => {
