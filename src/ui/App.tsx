@@ -12,7 +12,8 @@ import { DetailPane, detailLines, listenerLines } from './components/DetailPane.
 import { Header } from './components/Header.js';
 import { dialogHeight, HelpScreen, Picker, SignalDialog } from './components/Overlays.js';
 import { SessionTable } from './components/SessionTable.js';
-import { commandFor, footerHints, splitKeys, type KeyPress } from './keymap.js';
+import { commandFor, footerHints, type KeyPress } from './keymap.js';
+import { splitKeys } from './keys.js';
 import { layoutFor } from './layout.js';
 import { describeProcesses, describeSession, liveTags, sessionKey, sessionUsers, type Row } from './rows.js';
 import { screenOf } from './screen.js';
@@ -283,13 +284,7 @@ export function App(props: AppProps) {
         break;
     }
     const cmd = commandFor(k, { readOnly });
-    if (!cmd) {
-      if (k.name === 'escape' && (u.filter || u.search)) {
-        dispatch({ type: 'edit', field: 'filter', value: '' });
-        dispatch({ type: 'edit', field: 'search', value: '' });
-      }
-      return;
-    }
+    if (!cmd) return;
     const page = Math.max(1, size.rows - 8);
     switch (cmd.type) {
       case 'move':
@@ -310,6 +305,12 @@ export function App(props: AppProps) {
       }
       case 'untag-all':
         return dispatch({ type: 'untag-all' });
+      case 'clear':
+        if (u.filter || u.search) {
+          dispatch({ type: 'edit', field: 'filter', value: '' });
+          dispatch({ type: 'edit', field: 'search', value: '' });
+        }
+        return;
       case 'filter':
         return dispatch({ type: 'mode', mode: 'filter' });
       case 'search':
