@@ -1,23 +1,28 @@
 // The interactive screen. Data flows one way: store → rows → components. Keys flow back through
 // the keymap into the reducer; the only side effect a key can cause (a signal) goes through the
 // injected Signaller, which watch mode does not have.
-import { Box, Text, useApp, useStdin, useStdout } from 'ink';
+import { Box, Text, useApp } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { SORT_COLUMNS } from '../model/filter.js';
 import { sanitize } from '../model/sanitize.js';
 import { SIGNALS } from '../proc/signal-names.js';
 import type { Signaller, Target } from '../proc/signal.js';
 import type { SessionStore } from '../store/poll-store.js';
-import { DetailPane, detailLines, listenerLines } from './components/DetailPane.js';
+import { DetailPane } from './components/DetailPane.js';
 import { Header } from './components/Header.js';
-import { dialogHeight, HelpScreen, Picker, SignalDialog } from './components/Overlays.js';
+import { HelpScreen } from './components/HelpScreen.js';
+import { Picker } from './components/Picker.js';
+import { SignalDialog } from './components/SignalDialog.js';
 import { SessionTable } from './components/SessionTable.js';
 import { commandFor, footerHints, type KeyPress } from './keymap.js';
-import { splitKeys } from './keys.js';
 import { layoutFor } from './layout.js';
-import { describeProcesses, describeSession, liveTags, sessionKey, sessionUsers, type Row } from './rows.js';
-import { screenOf } from './screen.js';
+import { useKeys } from './use-keys.js';
 import { useScreenState } from './use-screen-state.js';
+import { useTerminalSize } from './use-terminal-size.js';
+import { rowDetail } from './view/detail.js';
+import { dialogHeight } from './view/dialog.js';
+import { describeProcesses, describeSession, liveTags, sessionKey, sessionUsers, type Row } from './view/rows.js';
+import { memoScreenOf } from './view/screen.js';
 import { initialState, reduce, type Action, type Dialog, type DialogTarget, type UiState } from './state.js';
 import { makeTheme } from './theme.js';
 import type { SortColumn } from '../model/filter.js';
@@ -37,45 +42,6 @@ export interface AppProps {
   /** fixed size (tests); otherwise the terminal's */
   readonly size?: { columns: number; rows: number };
   readonly onQuit?: () => void;
-}
-
-function useTerminalSize(fixed?: { columns: number; rows: number }): { columns: number; rows: number } {
-  const { stdout } = useStdout();
-  const read = () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    if (fixed) return;
-    const onResize = () => setSize(read());
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout, fixed]);
-  return size;
-}
-
-/** raw key sequences from Ink's input parser (useInput drops F-keys) */
-function useKeys(handler: (k: KeyPress) => void): boolean {
-  const { isRawModeSupported, setRawMode, internal_eventEmitter } = useStdin();
-  const ref = useRef(handler);
-  ref.current = handler;
-  // true once keys are really listened to (the footer shows the hints only then)
-  const [ready, setReady] = useState(false);
-  useEffect(() => {
-    if (!isRawModeSupported) return;
-    setRawMode(true);
-    setReady(true);
-    // a chunk may carry several keys (fast typing, paste): each is handled in turn
-    const onInput = (raw: string) => {
-      for (const k of splitKeys(raw)) ref.current(k);
-    };
-    internal_eventEmitter.on('input', onInput);
-    return () => {
-      internal_eventEmitter.off('input', onInput);
-      setRawMode(false);
-    };
-  }, [isRawModeSupported, setRawMode, internal_eventEmitter]);
-  return ready;
 }
 
 /** why a partial session is not signalled, and what can be */
@@ -151,7 +117,9 @@ export function App(props: AppProps) {
   const size = useTerminalSize(props.size);
   const theme = useMemo(() => makeTheme(props.color), [props.color]);
   // a poll that would draw the same frame is not taken: no render, no layout
-  const snapshot = useScreenState(store, ui, size);
+  // this App's memo of its last frame: the change key, the render and the keys share it
+  const screenOf = useMemo(memoScreenOf, []);
+  const snapshot = useScreenState(store, ui, size, screenOf);
   const shownRef = useRef(snapshot);
   shownRef.current = snapshot;
   const model = snapshot.model;
@@ -364,7 +332,9 @@ export function App(props: AppProps) {
     dispatch({ type: 'status', text: `no match for "${needle}"` });
   };
 
-  const keysActive = useKeys(onKey);
+  const keysActive = useKeys((keys) => {
+    for (const k of keys) onKey(k);
+  });
 
   const layout = layoutFor(size.columns);
   const settings = [
@@ -382,7 +352,7 @@ export function App(props: AppProps) {
   let body;
   if (ui.mode === 'help') body = <HelpScreen readOnly={readOnly} height={bodyHeight} />;
   else if (ui.mode === 'detail' && row && model)
-    body = <DetailPane height={bodyHeight} width={size.columns} lines={row.owner ? detailLines(row.owner, model.takenAt) : row.listener ? listenerLines(row.listener) : ['no details']} />;
+    body = <DetailPane height={bodyHeight} width={size.columns} lines={rowDetail(row, model.takenAt)} />;
   else if (ui.mode === 'user-picker') body = <Picker title="show sessions of" items={['(all users)', ...users.map(sanitize)]} index={ui.picker} height={bodyHeight} width={size.columns} />;
   else if (ui.mode === 'sort-picker') body = <Picker title="sort by" items={[...SORT_COLUMNS]} index={ui.picker} height={bodyHeight} width={size.columns} />;
   else body = <SessionTable rows={rows} selected={selected} height={bodyHeight} layout={layout} tagged={ui.tagged} theme={theme} view={ui.view} />;

@@ -2,7 +2,7 @@
 // the App does that through the injected Signaller, after the dialog says so.
 import { SORT_COLUMNS, type SortColumn } from '../model/filter.js';
 import type { Pinned, SignalName } from '../proc/signal.js';
-import type { Row } from './rows.js';
+import type { Row } from './view/rows.js';
 
 export type Mode = 'main' | 'filter' | 'search' | 'help' | 'detail' | 'user-picker' | 'sort-picker' | 'dialog';
 

@@ -2,7 +2,7 @@
 // pass to the process that gets a pid next.
 import { describe, expect, it } from 'vitest';
 import type { Model, Session } from '../../src/model/types.js';
-import { liveTags, processKey, sessionKey, toRows, type RowOptions } from '../../src/ui/rows.js';
+import { liveTags, processKey, sessionKey, toRows, type RowOptions } from '../../src/ui/view/rows.js';
 import { initialState, reduce } from '../../src/ui/state.js';
 import { fakeModel } from './fake-model.js';
 
