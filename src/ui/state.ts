@@ -1,8 +1,8 @@
-// UI state and its reducer: every transition a key can cause, pure. Signals are not sent here:
-// the App does that through the injected Signaller, after the dialog says so.
-import { SORT_COLUMNS, type SortColumn } from '../model/filter.js';
+// UI state and the small pure transitions the controller composes (controller.ts decides which).
+// The selection is stored once: the row's key, and its last index for when that row is gone.
+import type { SortColumn } from '../model/filter.js';
 import type { Pinned, SignalName } from '../proc/signal.js';
-import type { Row } from './rows.js';
+import type { Row } from './view/rows.js';
 
 export type Mode = 'main' | 'filter' | 'search' | 'help' | 'detail' | 'user-picker' | 'sort-picker' | 'dialog';
 
@@ -68,23 +68,6 @@ export function initialState(o: { sort: SortColumn; filter?: string | undefined;
   };
 }
 
-export type Action =
-  | { type: 'select'; rows: readonly Row[]; index: number }
-  | { type: 'mode'; mode: Mode }
-  | { type: 'toggle-tree' }
-  | { type: 'toggle-collapse'; key: string }
-  | { type: 'edit'; field: 'filter' | 'search'; value: string }
-  | { type: 'set-user'; user: string | undefined }
-  | { type: 'set-sort'; sort: SortColumn }
-  | { type: 'sort-step'; by: 1 | -1 }
-  | { type: 'sort-invert' }
-  | { type: 'idle-only' }
-  | { type: 'tag'; key: string }
-  | { type: 'untag-all' }
-  | { type: 'picker'; index: number }
-  | { type: 'dialog'; dialog: Dialog | null }
-  | { type: 'status'; text: string | null };
-
 function toggle<T>(set: ReadonlySet<T>, v: T): Set<T> {
   const next = new Set(set);
   if (next.has(v)) next.delete(v);
@@ -92,47 +75,33 @@ function toggle<T>(set: ReadonlySet<T>, v: T): Set<T> {
   return next;
 }
 
-export function reduce(s: UiState, a: Action): UiState {
-  switch (a.type) {
-    case 'select': {
-      // with no rows the selection is not placed yet: a pending refilter still applies
-      if (a.rows.length === 0) return { ...s, selectedKey: null, selectedIndex: 0 };
-      const index = Math.max(0, Math.min(a.rows.length - 1, a.index));
-      return { ...s, selectedIndex: index, selectedKey: a.rows[index]?.key ?? null, refiltered: false };
-    }
-    case 'mode':
-      return { ...s, mode: a.mode, picker: 0, status: a.mode === 'main' ? s.status : null };
-    case 'toggle-tree':
-      return { ...s, view: s.view === 'tree' ? 'flat' : 'tree' };
-    case 'toggle-collapse':
-      return { ...s, collapsed: toggle(s.collapsed, a.key) };
-    case 'edit':
-      // a search only moves the selection to a match; a filter hides rows
-      return { ...s, [a.field]: a.value, refiltered: s.refiltered || (a.field === 'filter' && a.value !== s.filter) };
-    case 'set-user':
-      return { ...s, user: a.user, mode: 'main', refiltered: s.refiltered || a.user !== s.user };
-    case 'set-sort':
-      return { ...s, sort: a.sort, mode: 'main' };
-    case 'sort-step': {
-      const i = SORT_COLUMNS.indexOf(s.sort);
-      return { ...s, sort: SORT_COLUMNS[(i + a.by + SORT_COLUMNS.length) % SORT_COLUMNS.length] as SortColumn };
-    }
-    case 'sort-invert':
-      return { ...s, inverted: !s.inverted };
-    case 'idle-only':
-      return { ...s, idleOnly: !s.idleOnly, refiltered: true };
-    case 'tag':
-      return { ...s, tagged: toggle(s.tagged, a.key) };
-    case 'untag-all':
-      return { ...s, tagged: new Set() };
-    case 'picker':
-      return { ...s, picker: a.index };
-    case 'dialog':
-      return { ...s, dialog: a.dialog, mode: a.dialog ? 'dialog' : 'main', status: a.dialog ? null : s.status };
-    case 'status':
-      return { ...s, status: a.text };
-  }
+/** the selection placed on a row of these rows (clamped), its key remembered */
+export function select(s: UiState, rows: readonly Row[], index: number): UiState {
+  // with no rows the selection is not placed yet: a pending refilter still applies
+  if (rows.length === 0) return { ...s, selectedKey: null, selectedIndex: 0 };
+  const i = Math.max(0, Math.min(rows.length - 1, index));
+  return { ...s, selectedIndex: i, selectedKey: rows[i]?.key ?? null, refiltered: false };
 }
+
+/** another mode: the picker starts at the top, and only the list keeps the status line */
+export function toMode(s: UiState, mode: Mode): UiState {
+  return { ...s, mode, picker: 0, status: mode === 'main' ? s.status : null };
+}
+
+export function edit(s: UiState, field: 'filter' | 'search', value: string): UiState {
+  // a search only moves the selection to a match; a filter hides rows
+  return { ...s, [field]: value, refiltered: s.refiltered || (field === 'filter' && value !== s.filter) };
+}
+
+/** the dialog opened, changed or closed (back to the list, which keeps the status) */
+export function withDialog(s: UiState, dialog: Dialog | null): UiState {
+  return { ...s, dialog, mode: dialog ? 'dialog' : 'main', status: dialog ? null : s.status };
+}
+
+export const withStatus = (s: UiState, status: string | null): UiState => ({ ...s, status });
+export const toggleTag = (s: UiState, key: string): UiState => ({ ...s, tagged: toggle(s.tagged, key) });
+export const untagAll = (s: UiState): UiState => ({ ...s, tagged: new Set() });
+export const toggleCollapse = (s: UiState, key: string): UiState => ({ ...s, collapsed: toggle(s.collapsed, key) });
 
 /**
  * where the selection is after the rows changed: the same key if it is still there, else the same
@@ -152,4 +121,15 @@ export function followSelection(s: UiState, rows: readonly Row[]): number {
   if (byKey >= 0) return byKey;
   if (s.selectedKey === null) return Math.max(0, firstSession);
   return Math.max(0, Math.min(rows.length - 1, s.selectedIndex));
+}
+
+/**
+ * the state once the selection sits on the row the screen shows: its key adopted and a pending
+ * refilter settled, so the next poll follows that row. The same object when already settled.
+ */
+export function settleSelection(s: UiState, rows: readonly Row[]): UiState {
+  const index = followSelection(s, rows);
+  // a refilter that kept the selection is settled too, so a later refresh follows the key again
+  if (rows.length > 0 && (rows[index]?.key !== s.selectedKey || s.refiltered)) return select(s, rows, index);
+  return s;
 }

@@ -3,7 +3,7 @@ import { Profiler } from 'react';
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/ui/App.js';
-import { decodeKey, splitKeys } from '../../src/ui/keymap.js';
+import { decodeKey, splitKeys } from '../../src/ui/keys.js';
 import type { Model, Session, SessionProcess } from '../../src/model/types.js';
 import { createStaticStore } from '../../src/store/poll-store.js';
 import { fakeModel, fakeSignaller, fakeStore } from './fake-model.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { commandFor, footerHints, keyHelp, type KeyName, type KeyPress } from '../../src/ui/keymap.js';
+import { commandFor, commandIn, footerHints, keyHelp, modeHint, type KeyName, type KeyPress } from '../../src/ui/keymap.js';
 
 // the words keyHelp uses for named keys
 const NAMED: Record<string, KeyName> = {
@@ -60,5 +60,52 @@ describe('keymap', () => {
     const help = keyHelp(false);
     expect(readme.map(([keys]) => [...keys].sort())).toEqual(help.map(([keys]) => tokens(keys).sort()));
     expect(readme.every(([, what]) => what.length > 0)).toBe(true);
+  });
+});
+
+describe('keymap: the other modes', () => {
+  const ctx = { readOnly: false };
+  it('k and j move in a picker as in the list; Esc goes back', () => {
+    expect(commandIn('picker', { text: 'k' }, ctx)).toEqual({ type: 'move', by: -1 });
+    expect(commandIn('picker', { text: 'j' }, ctx)).toEqual({ type: 'move', by: 1 });
+    expect(commandIn('picker', { name: 'escape', text: '' }, ctx)).toEqual({ type: 'back' });
+    expect(commandIn('picker', { text: 'x' }, ctx)).toBeUndefined();
+  });
+
+  it('a prompt types what is not bound, a space included; F3 is bound in search only', () => {
+    expect(commandIn('filter', { text: 'q' }, ctx)).toEqual({ type: 'type', text: 'q' });
+    expect(commandIn('search', press('Space'), ctx)).toEqual({ type: 'type', text: ' ' });
+    expect(commandIn('search', press('F3'), ctx)).toEqual({ type: 'next-match' });
+    expect(commandIn('filter', press('F3'), ctx)).toBeUndefined();
+  });
+
+  it('the menu picks 1-8; [y/N] takes y or Y and cancels on anything else; help leaves on any key', () => {
+    expect(commandIn('signal-menu', { text: '8' }, ctx)).toEqual({ type: 'pick', index: 7 });
+    expect(commandIn('signal-menu', { text: '9' }, ctx)).toBeUndefined();
+    expect(commandIn('confirm', { text: 'Y' }, ctx)).toEqual({ type: 'confirm' });
+    for (const k of [press('Enter'), { text: 'n' }, press('↑')]) expect(commandIn('confirm', k, ctx)).toEqual({ type: 'cancel' });
+    expect(commandIn('confirm-yes', { text: 'y' }, ctx)).toEqual({ type: 'type', text: 'y' });
+    expect(commandIn('help', press('F9'), ctx)).toEqual({ type: 'back' });
+  });
+
+  it('each hint line names keys its mode binds', () => {
+    expect(modeHint('picker')).toBe('↑↓ choose, Enter select, Esc back');
+    expect(modeHint('signal-menu')).toBe('↑↓ or 1-8, Enter choose, Esc cancel');
+    expect(modeHint('detail')).toBe('Esc / ← / Enter: back');
+    for (const k of [press('↑'), press('↓'), press('Enter')]) expect(commandIn('picker', k, ctx)).toBeDefined();
+    for (const k of [{ name: 'escape', text: '' } as KeyPress, { name: 'left', text: '' } as KeyPress, press('Enter')]) expect(commandIn('detail', k, ctx)).toEqual({ type: 'back' });
+  });
+
+  it('the footer is drawn from the help rows: each of its keys does what the row says', () => {
+    for (const readOnly of [false, true]) {
+      const listed = new Set(keyHelp(readOnly).flatMap(([keys]) => tokens(keys)));
+      const hints = footerHints(readOnly).replace(/^READ-ONLY {2}/, '').split(/ {2}/);
+      for (const h of hints) {
+        const keys = h.slice(0, h.indexOf(' '));
+        for (const t of keys === '/' ? [keys] : keys.split('/')) expect(listed.has(t), `${h} (${t})`).toBe(true);
+      }
+    }
+    expect(footerHints(false)).toBe('F9/x signal  Space tag  F1 help  F4 filter  / search  F5 tree  F6 sort  i idle  Enter details  p pause  q quit');
+    expect(footerHints(true)).toBe('READ-ONLY  F1 help  F4 filter  / search  F5 tree  F6 sort  i idle  Enter details  p pause  q quit');
   });
 });

@@ -2,8 +2,8 @@
 // pass to the process that gets a pid next.
 import { describe, expect, it } from 'vitest';
 import type { Model, Session } from '../../src/model/types.js';
-import { liveTags, processKey, sessionKey, toRows, type RowOptions } from '../../src/ui/rows.js';
-import { initialState, reduce } from '../../src/ui/state.js';
+import { liveTags, processKey, sessionKey, toRows, type RowOptions } from '../../src/ui/view/rows.js';
+import { initialState, toggleCollapse } from '../../src/ui/state.js';
 import { fakeModel } from './fake-model.js';
 
 const opts = (o: Partial<RowOptions> = {}): RowOptions => ({ view: 'tree', filter: '', user: undefined, idleOnly: false, sort: 'user', inverted: false, collapsed: new Set(), cpu: new Map(), ...o });
@@ -46,7 +46,7 @@ describe('row keys across pid reuse', () => {
 
   it('a collapsed session is collapsed by identity: the reused pid shows its processes', () => {
     const alice = before.sessions.find((s) => s.pid === 200) as Session;
-    const state = reduce(initialState({ sort: 'user' }), { type: 'toggle-collapse', key: sessionKey(200, alice.startTicks) });
+    const state = toggleCollapse(initialState({ sort: 'user' }), sessionKey(200, alice.startTicks));
     expect(keysOf(before, 201)).toHaveLength(1);
     expect(toRows(before, opts({ collapsed: state.collapsed })).some((r) => r.pid === 201)).toBe(false);
     expect(toRows(after, opts({ collapsed: state.collapsed })).some((r) => r.pid === 201)).toBe(true);

@@ -1,57 +1,7 @@
-// Detail pane: the session's tree, its connection, every idle source, and why it is flagged.
+// Detail pane: the lines view/detail.ts builds, cut to the terminal, and the way back.
 import { Box, Text } from 'ink';
-import { fitCells, formatEndpoint } from '../../model/columns.js';
-import { formatSeconds } from '../../model/sessions.js';
-import { sanitize } from '../../model/sanitize.js';
-import { describeDrop } from '../../model/policy.js';
-import type { Listener, Session } from '../../model/types.js';
-import { describeSession } from '../rows.js';
-
-export function detailLines(s: Session, now: number): string[] {
-  const lines: string[] = [];
-  lines.push(`session ${s.pid}: ${describeSession(s)}  (${s.daemon})`);
-  lines.push(`  logged in ${new Date(s.startedAt).toLocaleString()} (${formatSeconds(Math.max(0, Math.floor((now - s.startedAt) / 1000)))} ago), listener ${s.listenerPid ?? 'none'}`);
-  const from = s.remote || !s.remoteHost ? formatEndpoint(s.remote) : `${sanitize(s.remoteHost)} (from ${s.sources?.remoteHost ?? 'utmp'})`;
-  lines.push(`  connection ${from} → ${formatEndpoint(s.local)}${s.socketInode ? `  socket ${s.socketInode}` : ''}`);
-  if (s.login) {
-    const l = s.login;
-    lines.push(`  login record from ${l.source}: ${sanitize(l.line)} ${sanitize(l.user)} from ${sanitize(l.address ?? l.host)}${l.address && l.host !== l.address ? ` (${sanitize(l.host)})` : ''} at ${new Date(l.at).toLocaleString()}, sshd pid ${l.pid}`);
-  }
-  if (s.net) {
-    const n = s.net;
-    const ms = (v: number | null) => (v === null ? '?' : `${formatSeconds(Math.floor(v / 1000))} ago`);
-    lines.push(`  tcp: unacked ${n.txQueue} B, timer ${n.timer}, retransmits ${n.retransmits}, probes ${n.probes}${n.rttMs !== null ? `, rtt ${n.rttMs} ms` : ''}  [${n.source}]`);
-    if (n.lastSendMs !== null) lines.push(`  last data sent ${ms(n.lastSendMs)}, received ${ms(n.lastReceiveMs)}, acked ${ms(n.lastAckMs)}; ${n.bytesSent ?? '?'} B out, ${n.bytesReceived ?? '?'} B in`);
-  } else lines.push('  tcp: socket not visible (run as root to see it)');
-  const src = s.idleSources;
-  lines.push(`  idle: tty ${src.tty === null ? 'n/a' : formatSeconds(src.tty)}, traffic ${src.traffic === null ? 'n/a' : formatSeconds(src.traffic)}  → shown: ${s.idleSeconds === null ? 'unknown' : formatSeconds(s.idleSeconds)} (${s.idleSource ?? 'no source'})`);
-  lines.push('why:');
-  if (s.flags.length === 0) lines.push('  active: nothing unusual');
-  for (const f of s.flags) lines.push(`  ${f}: ${sanitize(s.reasons[f] ?? '')}`);
-  if (s.timeouts.length > 0) {
-    lines.push('what would end it:');
-    for (const t of s.timeouts) lines.push(`  ${t}`);
-  }
-  lines.push('processes:');
-  for (const p of s.processes) {
-    lines.push(`  ${'  '.repeat(p.depth)}${p.pid} ${sanitize(p.user ?? '?')} ${p.state} ${p.tty ?? '-'} [${p.role}] ${sanitize(p.command)}`);
-  }
-  return lines;
-}
-
-export function listenerLines(l: Listener): string[] {
-  const lines = [`listener ${l.pid}: ${sanitize(l.command)}`];
-  if (l.startups) lines.push(`  ${l.startups.active} pre-auth connections; MaxStartups ${l.startups.start}:${l.startups.rate ?? '?'}:${l.startups.full}`);
-  if (l.policy) {
-    const p = l.policy;
-    lines.push(`  policy from ${p.source}${p.configFile ? ` (${p.configFile})` : ''}`);
-    lines.push(`  ClientAliveInterval ${p.clientAliveInterval ?? '?'}, ClientAliveCountMax ${p.clientAliveCountMax ?? '?'}, TCPKeepAlive ${p.tcpKeepAlive ?? '?'}, LoginGraceTime ${p.loginGraceTime ?? '?'}`);
-    lines.push(`  ChannelTimeout ${p.channelTimeout ?? '?'}, UnusedConnectionTimeout ${p.unusedConnectionTimeout === 0 ? 'none' : (p.unusedConnectionTimeout ?? '?')}`);
-    lines.push(`  ${describeDrop(p)}`);
-    lines.push('  (ClientAlive* detects a dead client, not an idle person)');
-  }
-  return lines;
-}
+import { fitCells } from '../../model/columns.js';
+import { modeHint } from '../keymap.js';
 
 /** width: the terminal's columns; lines are cut by terminal cells from the first frame on (a
  * line measured wider than the terminal would wrap and scroll the header away) */
@@ -64,7 +14,7 @@ export function DetailPane({ lines, height, width }: { readonly lines: string[];
         </Text>
       ))}
       <Text wrap="truncate" dimColor>
-        Esc / ← / Enter: back
+        {modeHint('detail')}
       </Text>
     </Box>
   );

@@ -1,6 +1,7 @@
 // The live list: only the rows in the window are rendered (virtualised).
 import { Box, Text } from 'ink';
-import type { Row } from '../rows.js';
+import type { Row } from '../view/rows.js';
+import { windowStart } from '../view/window.js';
 import { colorOf, markerOf, type Theme } from '../theme.js';
 import { fitCells } from '../../model/columns.js';
 import { formatLine, headerLine, MARK_WIDTH, type Layout } from '../layout.js';
@@ -13,13 +14,6 @@ export interface SessionTableProps {
   readonly tagged: ReadonlySet<string>;
   readonly theme: Theme;
   readonly view: 'tree' | 'flat';
-}
-
-/** first row index of the window that keeps `selected` visible, centred where possible */
-export function windowStart(total: number, selected: number, height: number): number {
-  if (total <= height) return 0;
-  const start = selected - Math.floor(height / 2);
-  return Math.max(0, Math.min(total - height, start));
 }
 
 function prefix(row: Row, view: 'tree' | 'flat'): string {

@@ -1,10 +1,10 @@
 // The view-model: the model, the UI's filters and sort, turned into display rows. Pure.
-import { formatEndpoint, sessionCells, type SessionCells } from '../model/columns.js';
-import { filterSessions, sortSessions, type SortColumn } from '../model/filter.js';
-import { HIDDEN_GROUP_TITLE } from '../model/hidden-sessions.js';
-import { ownRisk, type OwnRisk } from '../model/own.js';
-import { sanitize } from '../model/sanitize.js';
-import type { Listener, Model, Session, SessionProcess } from '../model/types.js';
+import { formatEndpoint, sessionCells, type SessionCells } from '../../model/columns.js';
+import { filterSessions, sortSessions, type SortColumn } from '../../model/filter.js';
+import { HIDDEN_GROUP_TITLE } from '../../model/hidden-sessions.js';
+import { ownRisk, type OwnRisk } from '../../model/own.js';
+import { sanitize } from '../../model/sanitize.js';
+import type { Listener, Model, Session, SessionProcess } from '../../model/types.js';
 
 export type RowKind = 'listener' | 'group' | 'session' | 'process';
 

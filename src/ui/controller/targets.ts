@@ -1,0 +1,71 @@
+// Which process a row's signal goes to, and what the dialog says about it: a session row ends the
+// whole connection, a process row only that process. The own connection, sshtop itself and a
+// listener need `yes` typed. Pure.
+import { formatEndpoint } from '../../model/columns.js';
+import { sanitize } from '../../model/sanitize.js';
+import type { Session } from '../../model/types.js';
+import type { Target } from '../../proc/signal.js';
+import type { DialogTarget } from '../state.js';
+import { describeProcesses, describeSession, type Row } from '../view/rows.js';
+
+/** why a partial session is not signalled, and what can be */
+export function partialRefusal(s: Session): string {
+  return `nothing sent: the sshd of ${describeSession(s)} (pid ${s.pid}) is hidden by hidepid and cannot be verified; signal its processes (the rows below) instead`;
+}
+
+const ENDS_OWN = 'This ends YOUR OWN connection.';
+
+/** what the signal menu needs of a row before it is pinned */
+export type TargetSpec = Target & Omit<DialogTarget, 'pinned'>;
+
+/** the row as a target, or undefined when it cannot be signalled */
+export function targetFor(row: Row): TargetSpec | undefined {
+  if (row.kind === 'session' && row.session) {
+    const s = row.session;
+    // a partial session's pid is hidden (hidepid): it cannot be pinned, so it is never a target
+    if (s.partial) return undefined;
+    const own = s.flags.includes('own');
+    return {
+      pid: s.pid,
+      startTicks: s.startTicks,
+      label: describeSession(s),
+      audit: { sessionUser: s.user, remote: s.remote ? formatEndpoint(s.remote) : null, ttys: s.ttys, kind: 'session' },
+      kind: 'session',
+      needsYes: own,
+      why: own ? ENDS_OWN : undefined,
+      text: `End ${own ? 'YOUR OWN session ' : ''}${describeSession(s)} (${describeProcesses(s)})`,
+    };
+  }
+  if (row.kind === 'process' && row.process && row.owner) {
+    const p = row.process;
+    const risk = row.endsOwn;
+    return {
+      pid: p.pid,
+      startTicks: p.startTicks,
+      label: `pid ${p.pid} (${sanitize(p.comm)})`,
+      audit: { sessionUser: row.owner.user, remote: row.owner.remote ? formatEndpoint(row.owner.remote) : null, ttys: row.owner.ttys, kind: 'process' },
+      kind: 'process',
+      // a login shell or an sshd process of the own session: its signal ends the connection
+      needsYes: risk !== undefined,
+      why: risk === 'connection' ? ENDS_OWN : risk === 'sshtop' ? 'This ends sshtop itself.' : undefined,
+      text:
+        risk === 'connection'
+          ? `Signal process ${p.pid} (${sanitize(p.command)}) of YOUR OWN session ${describeSession(row.owner)}`
+          : `Signal only process ${p.pid} (${sanitize(p.command)}) of ${describeSession(row.owner)}`,
+    };
+  }
+  if (row.kind === 'listener' && row.listener) {
+    const l = row.listener;
+    return {
+      pid: l.pid,
+      startTicks: l.startTicks,
+      label: `listener ${l.pid}`,
+      audit: { sessionUser: null, remote: null, ttys: [], kind: 'listener' },
+      kind: 'listener',
+      needsYes: true,
+      why: 'This is a LISTENER: ending it stops new logins.',
+      text: `Signal the LISTENER ${l.pid} (${sanitize(l.command)})`,
+    };
+  }
+  return undefined;
+}
