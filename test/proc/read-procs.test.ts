@@ -486,8 +486,8 @@ describe.runIf(hidepid.why === undefined)('a /proc mounted with hidepid=2', () =
       expect(seen).toContain(nobodyPid);
       expect(seen).not.toContain(rootPid);
       for (const p of snap.procs) expect(p.uid).toBe(NOBODY);
-      expect(snap.notices).toHaveLength(1);
-      expect(snap.notices[0]).toMatch(/hidepid/);
+      // once: the hidepid notice, one line (other users' processes on a shared machine may add others)
+      expect(snap.notices.filter((n) => /hidepid/.test(n)), snap.notices.join(' | ')).toHaveLength(1);
     }
     rootSshd.kill('SIGKILL');
     nobodySshd.kill('SIGKILL');
