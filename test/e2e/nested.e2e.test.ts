@@ -35,8 +35,12 @@ describe.runIf(skipReason === undefined)('an sshd started inside a login', () =>
       return pid > 0 && alive(pid) ? pid : undefined;
     });
     const args = lab.sshArgs(user).map((a) => (a === String(lab.port) ? String(innerPort) : a));
-    inner = spawn('ssh', [...args, '-tt', '127.0.0.1'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    await waitFor('the client of the nested sshd', () => ssConnections().some((c) => c.pids.includes(inner?.pid as number) && c.peerPort === innerPort));
+    // a command that says when the login is complete: its user child and shell exist from then on
+    inner = spawn('ssh', [...args, '127.0.0.1', 'echo LOGGED_IN; exec sleep 300'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let said = '';
+    inner.stdout?.on('data', (d: Buffer) => (said += d.toString('utf8')));
+    await waitFor('the login through the nested sshd', () => said.includes('LOGGED_IN'));
+    expect(ssConnections().some((c) => c.pids.includes(inner?.pid as number) && c.peerPort === innerPort)).toBe(true);
     const r = runSshtop(['--json']);
     expect(r.stderr).toBe('');
     snap = JSON.parse(r.stdout) as JsonSnapshot;
