@@ -4,7 +4,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, alive, waitFor } from '../e2e/lab.js';
+import { REPO, alive } from '../support/lab.js';
+import { waitFor } from '../support/wait.js';
 
 export const BENCH_DIR = join(REPO, '.bench');
 const SOURCE = join(REPO, 'test', 'bench', 'idle-procs.c');

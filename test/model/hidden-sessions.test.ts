@@ -8,7 +8,7 @@ import { selectForReap } from '../../src/model/reap-rules.js';
 import { buildModel } from '../../src/model/sessions.js';
 import type { HiddenSessionTop, ProcEntry } from '../../src/model/types.js';
 import { createSignaller } from '../../src/proc/signal.js';
-import { BTIME, proc, snapshot } from './mem-snapshot.js';
+import { BTIME, proc, snapshot } from '../support/mem-snapshot.js';
 
 const ALICE = 1000;
 const opts = { idleSeconds: 600, selfPid: 99_999 };

@@ -13,11 +13,11 @@ import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_proces
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, startLab, waitFor, type Client, type Lab } from '../e2e/lab.js';
-import { startTmux, type Tmux } from '../e2e/tmux.js';
+import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, startLab, type Client, type Lab } from '../support/lab.js';
+import { startTmux, type Tmux } from '../support/tmux.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const CHECK_MS = 3000;

@@ -3,7 +3,7 @@ import { buildModel } from '../../src/model/sessions.js';
 import type { Model } from '../../src/model/types.js';
 import type { Pinned, SignalName, SignalResult, Signaller, Target } from '../../src/proc/signal.js';
 import { createStaticStore } from '../../src/store/poll-store.js';
-import { proc, snapshot } from '../model/mem-snapshot.js';
+import { proc, snapshot } from './mem-snapshot.js';
 
 const NOW_TICKS = 100_000 * 100;
 

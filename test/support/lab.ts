@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep, waitFor } from './wait.js';
 
 export const LAB_USERS = ['sshtop-t1', 'sshtop-t2', 'sshtop-t3', 'sshtop-t4'];
 export const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -73,18 +74,6 @@ export interface DaemonContext {
   hostKey: string;
   pidFile: string;
   sshd: string;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, stepMs = 100): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(stepMs);
-  }
 }
 
 export function freePort(): Promise<number> {

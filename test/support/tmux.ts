@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from './lab.js';
+import {  } from './lab.js';
+import { waitFor } from './wait.js';
 
 export interface Tmux {
   socket: string;
