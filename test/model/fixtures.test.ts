@@ -1,4 +1,4 @@
-// The model over /proc trees captured from real daemons (test/tools/capture-proc.ts, run by
+// The model over /proc trees captured from real daemons (scripts/tools/capture-proc.ts, run by
 // test/e2e/daemons.e2e.test.ts with SSHTOP_CAPTURE=1), and over the few hand-made ones for
 // layouts that cannot run here (their meta.json says so under `handMade`). Every expectation comes
 // from the ground truth recorded at capture time (ss, /proc, the shells' `tty`), never from sshtop.
@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildModel } from '../../src/model/sessions.js';
 import type { Model } from '../../src/model/types.js';
 import { ProcReader } from '../../src/proc/read-procs.js';
-import type { ExpectedSession } from '../tools/capture-proc.js';
+import type { ExpectedSession } from '../../scripts/tools/capture-proc.js';
 
 const FIXTURES = new URL('../fixtures', import.meta.url).pathname;
 

@@ -192,7 +192,7 @@ export interface LabOptions {
   users?: string[];
   sftp?: 'internal' | 'external';
   extraConfig?: string;
-  /** the sshd binary (an OpenSSH built by openssh-build.ts); default the system's */
+  /** the sshd binary (an OpenSSH built by scripts/openssh-build.ts); default the system's */
   sshd?: string;
   /** start something else that accepts on the port (dropbear, inetd running `sshd -i`); runs in the foreground */
   daemon?: (ctx: DaemonContext) => { command: string; args: string[] };

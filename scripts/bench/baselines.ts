@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import psList from 'ps-list';
 import { ProcReader } from '../../src/proc/read-procs.js';
-import { SSHTOP } from '../support/lab.js';
+import { SSHTOP } from '../../test/support/lab.js';
 import { mark, procCpu, since, summarize, type Summary } from './stats.js';
 
 export interface CostSummary {

@@ -13,9 +13,9 @@ import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_proces
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, startLab, type Client, type Lab } from '../support/lab.js';
-import { startTmux, type Tmux } from '../support/tmux.js';
-import { sleep, waitFor } from '../support/wait.js';
+import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, startLab, type Client, type Lab } from '../../test/support/lab.js';
+import { startTmux, type Tmux } from '../../test/support/tmux.js';
+import { sleep, waitFor } from '../../test/support/wait.js';
 
 const run = promisify(execFile);
 

@@ -4,11 +4,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, alive } from '../support/lab.js';
-import { waitFor } from '../support/wait.js';
+import { REPO, alive } from '../../test/support/lab.js';
+import { waitFor } from '../../test/support/wait.js';
 
 export const BENCH_DIR = join(REPO, '.bench');
-const SOURCE = join(REPO, 'test', 'bench', 'idle-procs.c');
+const SOURCE = join(REPO, 'scripts', 'bench', 'idle-procs.c');
 const BINARY = join(BENCH_DIR, 'idle-procs');
 const PID_MAX = '/proc/sys/kernel/pid_max';
 

@@ -2,7 +2,7 @@
 // same window, CPU from /proc/<pid>/stat, memory from /proc/<pid>/status; and sshtop's time to
 // first frame.
 import { hostname } from 'node:os';
-import { SSHTOP } from '../support/lab.js';
+import { SSHTOP } from '../../test/support/lab.js';
 import { startPty } from './pty.js';
 import { procCpu, procMemory, sleep, summarize, type Summary } from './stats.js';
 

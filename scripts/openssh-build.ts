@@ -6,7 +6,7 @@
 //
 // The tarball's sha256 is pinned; the build goes to a cache outside the repo when root
 // (/var/cache/sshtop-lab, kept across CI clones on the same machine), else to .lab/ (gitignored).
-// Also runnable on its own: `npx tsx test/e2e/openssh-build.ts [version]` prints the sshd path.
+// Also runnable on its own: `npx tsx scripts/openssh-build.ts [version]` prints the sshd path.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ export const OPENSSH_RELEASES: Record<string, OpensshRelease> = {
 export const OPENSSH_LATEST = '10.3p1';
 
 const POOL = 'http://deb.debian.org/debian/pool/main/o/openssh';
-const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+const REPO = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 // the configure line is part of the cache key: a changed line means a new build
 const CONFIGURE = (prefix: string) => [
   `--prefix=${prefix}`,
@@ -173,7 +173,7 @@ export async function buildOpenssh(version = OPENSSH_LATEST): Promise<OpensshBui
   });
 }
 
-// `npx tsx test/e2e/openssh-build.ts [version]`: build (or find) it and print where it is
+// `npx tsx scripts/openssh-build.ts [version]`: build (or find) it and print where it is
 if (import.meta.url === `file://${process.argv[1]}`) {
   buildOpenssh(process.argv[2]).then(
     (b) => console.log(`${b.sshd} (OpenSSH ${b.version}${b.builtSeconds > 0 ? `, built in ${b.builtSeconds}s` : ', cached'})`),

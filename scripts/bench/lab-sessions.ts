@@ -1,6 +1,6 @@
 // Real SSH sessions for the benchmark: a mix of tty, exec and forward-only connections on the
 // lab's own sshd, opened a few at a time (MaxStartups drops unauthenticated excess at random).
-import { LAB_USERS, startLab, type Client, type Lab } from '../support/lab.js';
+import { LAB_USERS, startLab, type Client, type Lab } from '../../test/support/lab.js';
 
 export interface SessionMix {
   tty: number;

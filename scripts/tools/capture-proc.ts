@@ -10,16 +10,16 @@
 //   passwd                                         only the users of the captured processes
 //   meta.json                                      what ran, versions, date, ground truth
 //
-// CLI: npx tsx test/tools/capture-proc.ts <name> --root <pid> [--root <pid>…] [--meta <json file>]
+// CLI: npx tsx scripts/tools/capture-proc.ts <name> --root <pid> [--root <pid>…] [--meta <json file>]
 //      captures each root, its descendants and (stat only) its parent: the listener, an inetd,
 //      or an orphaned connection. environ is never copied (it may hold secrets).
-//      npx tsx test/tools/capture-proc.ts derive <recipe>: builds one of the hand-made fixtures
+//      npx tsx scripts/tools/capture-proc.ts derive <recipe>: builds one of the hand-made fixtures
 //      (layouts that cannot run here) from a real capture; see DERIVATIONS.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const FIXTURES = new URL('../fixtures', import.meta.url).pathname;
+export const FIXTURES = new URL('../../test/fixtures', import.meta.url).pathname;
 
 /** one session as the ground truth of a capture records it (meta.json `expected.sessions`) */
 export interface ExpectedSession {

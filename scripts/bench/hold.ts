@@ -1,6 +1,6 @@
 // Keep the benchmark's world up for profiling by hand: the lab with its 50 sessions and, with an
 // argument, that many idle processes. Prints the pids; Enter or Ctrl+C tears everything down by pid.
-//   npx tsx test/bench/hold.ts 5000
+//   npx tsx scripts/bench/hold.ts 5000
 import { ensurePidRoom, startIdle } from './idle-procs.js';
 import { startSessionLab } from './lab-sessions.js';
 

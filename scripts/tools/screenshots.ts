@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LAB_USERS, REPO, SSHTOP, requireLab, startLab } from '../support/lab.js';
-import { startTmux, type Tmux } from '../support/tmux.js';
+import { LAB_USERS, REPO, SSHTOP, requireLab, startLab } from '../../test/support/lab.js';
+import { startTmux, type Tmux } from '../../test/support/tmux.js';
 import { ansiToSvg } from './ansi-svg.js';
 
 const OUT = join(REPO, 'screenshots');

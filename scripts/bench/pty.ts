@@ -3,7 +3,7 @@
 // is stopped by that pid. `script` itself is stopped by its own pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { waitFor } from '../support/wait.js';
+import { waitFor } from '../../test/support/wait.js';
 
 export interface Pty {
   /** pid of the program (script's child, which execs it) */
