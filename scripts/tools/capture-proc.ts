@@ -14,10 +14,13 @@
 //      captures each root, its descendants and (stat only) its parent: the listener, an inetd,
 //      or an orphaned connection. environ is never copied (it may hold secrets).
 //      npx tsx scripts/tools/capture-proc.ts derive <recipe>: builds one of the hand-made fixtures
-//      (layouts that cannot run here) from a real capture; see DERIVATIONS.
+//      (layouts that cannot run here) from a real capture, and stores only what it changes (an
+//      overlay that test/support/fixtures.ts lays over the base); see DERIVATIONS.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { filesUnder } from '../../test/support/fixtures.js';
 
 export const FIXTURES = new URL('../../test/fixtures', import.meta.url).pathname;
 
@@ -307,18 +310,60 @@ function replaceInExpected(meta: Record<string, unknown>, from: string, to: stri
   meta.expected = JSON.parse(JSON.stringify(meta.expected).split(from).join(to));
 }
 
-export function deriveFixture(recipe: string): string {
+/** the hand-made layout `recipe` in full at `into/recipe`: its base copied, the recipe applied */
+export function deriveFull(recipe: string, into: string): string {
   const d = DERIVATIONS[recipe];
   if (!d) throw new Error(`no recipe ${recipe}; known: ${Object.keys(DERIVATIONS).join(', ')}`);
-  const src = join(FIXTURES, d.from);
-  const dst = join(FIXTURES, recipe);
+  const dst = join(into, recipe);
   rmSync(dst, { recursive: true, force: true });
-  cpSync(src, dst, { recursive: true, verbatimSymlinks: true });
+  cpSync(join(FIXTURES, d.from), dst, { recursive: true, verbatimSymlinks: true });
   const meta = JSON.parse(readFileSync(join(dst, 'meta.json'), 'utf8')) as Record<string, unknown>;
   d.apply(dst, meta);
   const out = { ...meta, name: recipe, handMade: { from: d.from, why: d.why, derivedAt: new Date().toISOString() } };
   writeFileSync(join(dst, 'meta.json'), JSON.stringify(out, null, 2) + '\n');
   return dst;
+}
+
+/** a file of one layout and the same path in another hold the same bytes (or symlink target) */
+function sameEntry(a: string, b: string): boolean {
+  const la = lstatSync(a, { throwIfNoEntry: false });
+  const lb = lstatSync(b, { throwIfNoEntry: false });
+  if (!la || !lb || la.isSymbolicLink() !== lb.isSymbolicLink()) return false;
+  return la.isSymbolicLink() ? readlinkSync(a) === readlinkSync(b) : readFileSync(a).equals(readFileSync(b));
+}
+
+/**
+ * Derive `recipe` and store it in FIXTURES as an overlay on its base: the files it changes, its
+ * meta.json, and under `handMade.deleted` what it removes (test/support/fixtures.ts rebuilds it).
+ */
+export function deriveFixture(recipe: string): string {
+  const tmp = mkdtempSync(join(tmpdir(), 'sshtop-derive-'));
+  try {
+    const full = deriveFull(recipe, tmp);
+    const meta = JSON.parse(readFileSync(join(full, 'meta.json'), 'utf8')) as { handMade: { from: string; deleted?: string[] } };
+    const base = join(FIXTURES, meta.handMade.from);
+    const changed = filesUnder(full).filter((rel) => rel !== 'meta.json' && !sameEntry(join(full, rel), join(base, rel)));
+    const added = changed.filter((rel) => !lstatSync(join(base, rel), { throwIfNoEntry: false }));
+    // the overlay only edits and deletes: a file it adds could not tell a stale base from a new file
+    if (added.length > 0) throw new Error(`recipe ${recipe} adds ${added.join(', ')}: only edits and deletions can be stored`);
+    // a removed directory is recorded once, as the topmost path the derivation lacks
+    const deleted = new Set<string>();
+    for (const rel of filesUnder(base)) {
+      if (lstatSync(join(full, rel), { throwIfNoEntry: false })) continue;
+      const parts = rel.split('/');
+      const top = parts.findIndex((_, i) => !lstatSync(join(full, ...parts.slice(0, i + 1)), { throwIfNoEntry: false }));
+      deleted.add(parts.slice(0, top + 1).join('/'));
+    }
+    if (deleted.size > 0) meta.handMade.deleted = [...deleted].sort();
+    const dst = join(FIXTURES, recipe);
+    rmSync(dst, { recursive: true, force: true });
+    mkdirSync(dst, { recursive: true });
+    writeFileSync(join(dst, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+    for (const rel of changed) cpSync(join(full, rel), join(dst, rel), { recursive: true, verbatimSymlinks: true });
+    return dst;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 function main(argv: string[]): void {
