@@ -1,6 +1,6 @@
 // A temporary directory shaped like /proc (plus a /dev/pts and a passwd file) for the reader tests,
 // and encoders that write what the kernel writes (stat lines, /proc/net/tcp{,6} rows).
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -196,6 +196,8 @@ export class FakeProcRoot {
   }
 
   dispose(): void {
+    // a test may have made a directory unreadable (chmod 000): only root could remove it as it is
+    if (existsSync(this.dir)) readable(this.dir);
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -214,4 +216,10 @@ export class FakeProcRoot {
       writeFileSync(path, kids.map((k) => `${k} `).join(''));
     }
   }
+}
+
+/** give every directory below dir back its owner's rwx, so that the tree can be removed */
+function readable(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) readable(join(dir, e.name));
 }
