@@ -9,7 +9,7 @@ import { OPTIONS, parseCommandLine, REAP_HONOURS, REAP_OPTIONS, UsageError } fro
 import { SORT_COLUMNS } from '../src/model/filter.js';
 import { SIGNALS } from '../src/proc/signal-names.js';
 import { parseReapArgs } from '../src/reap.js';
-import { ensureBuilt, SSHTOP } from './e2e/lab.js';
+import { ensureBuilt, SSHTOP } from './support/lab.js';
 
 const FIXTURE = new URL('./fixtures/openssh-9.2p1', import.meta.url).pathname;
 const CAPTURED = ['--proc-root', `${FIXTURE}/proc`, '--dev-root', `${FIXTURE}/dev`, '--passwd', `${FIXTURE}/passwd`];

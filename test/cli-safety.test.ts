@@ -4,9 +4,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COLUMNS, MAX_COLUMNS, MIN_COLUMNS, outputColumns, parseCommandLine } from '../src/args.js';
-import { alive, ensureBuilt, SSHTOP, startTicksOf, waitFor } from './e2e/lab.js';
-import { startTmux } from './e2e/tmux.js';
-import { FakeProcRoot } from './proc/fake-proc.js';
+import { alive, ensureBuilt, SSHTOP, startTicksOf } from './support/lab.js';
+import { startTmux } from './support/tmux.js';
+import { FakeProcRoot } from './support/fake-proc.js';
+import { waitFor } from './support/wait.js';
 
 ensureBuilt();
 const FIXTURE = new URL('./fixtures/openssh-9.2p1', import.meta.url).pathname;

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ensureBuilt, REPO, SSHTOP } from './e2e/lab.js';
+import { ensureBuilt, REPO, SSHTOP } from './support/lab.js';
 
 ensureBuilt();
 const run = (args: string[]) => spawnSync(process.execPath, [SSHTOP, ...args], { encoding: 'utf8', timeout: 30_000 });

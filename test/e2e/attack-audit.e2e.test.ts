@@ -6,7 +6,8 @@ import { chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, alive, ensureBuilt, requireLab, runSshtop, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
+import { LAB_USERS, alive, ensureBuilt, requireLab, runSshtop, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { waitFor } from '../support/wait.js';
 
 const skipReason = requireLab();
 const ATTACKER = 'sshtop-atk';

@@ -8,9 +8,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { alive, ensureBuilt, requireLab, SSHTOP, startLab, startTicksOf, waitFor, type Client, type Lab } from './lab.js';
-import { startTmux, type Tmux } from './tmux.js';
+import { alive, ensureBuilt, requireLab, SSHTOP, startLab, startTicksOf, type Client, type Lab } from '../support/lab.js';
+import { startTmux, type Tmux } from '../support/tmux.js';
 import type { JsonSnapshot } from '../../src/report/json.js';
+import { waitFor } from '../support/wait.js';
 
 const skipReason = requireLab();
 /** this suite's own attacker: no other suite logs in as it, so `reap --user` touches only ours */

@@ -12,14 +12,14 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync,
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureProc, type ExpectedSession } from '../tools/capture-proc.js';
-import { buildOpenssh, cacheRoot, OPENSSH_RELEASES, type OpensshBuild } from './openssh-build.js';
-import { LAB_USERS, ensureBuilt, ppidOf, requireLab, runSshtop, SSHTOP, ssConnections, startLab, waitFor, type Client, type Lab, type LabOptions } from './lab.js';
+import { captureProc, type ExpectedSession } from '../../scripts/tools/capture-proc.js';
+import { buildOpenssh, cacheRoot, OPENSSH_RELEASES, type OpensshBuild } from '../../scripts/openssh-build.js';
+import { LAB_USERS, ensureBuilt, ppidOf, requireLab, runSshtop, SSHTOP, ssConnections, startLab, type Client, type Lab, type LabOptions } from '../support/lab.js';
 import type { JsonSession, JsonSnapshot } from '../../src/report/json.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const CI = process.env.CI === 'true';
 const CAPTURE = process.env.SSHTOP_CAPTURE === '1';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const [u1, u2, u3, u4] = LAB_USERS as [string, string, string, string];
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, ensureBuilt, requireLab, SSHTOP, waitFor } from './lab.js';
+import { alive, ensureBuilt, requireLab, SSHTOP } from '../support/lab.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const labReason = requireLab();
 /** the namespace needs ip and iptables too; under CI a missing one is a failure, not a skip */
@@ -38,7 +39,6 @@ interface JsonOut {
 }
 
 const inNs = (cmd: string, args: string[]) => spawnSync('ip', ['netns', 'exec', NS, cmd, ...args], { encoding: 'utf8', timeout: 30_000 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** established connections of the namespace's sshd: its client's port → present */
 function serverConnections(): number[] {

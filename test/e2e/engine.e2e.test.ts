@@ -2,7 +2,7 @@
 // against ground truth taken independently (ss -tnp, /proc/<pid>/stat read here, the shells' `tty`).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, ensureBuilt, ppidOf, requireLab, runSshtop, ssConnections, startLab, startTicksOf, SSHTOP, type Client, type Lab } from './lab.js';
+import { LAB_USERS, ensureBuilt, ppidOf, requireLab, runSshtop, ssConnections, startLab, startTicksOf, SSHTOP, type Client, type Lab } from '../support/lab.js';
 import type { JsonSession, JsonSnapshot } from '../../src/report/json.js';
 
 const skipReason = requireLab();

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
-import { startTmux, type Tmux } from './tmux.js';
+import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { startTmux, type Tmux } from '../support/tmux.js';
 import type { JsonSession, JsonSnapshot } from '../../src/report/json.js';
+import { waitFor } from '../support/wait.js';
 
 const skipReason = requireLab();
 

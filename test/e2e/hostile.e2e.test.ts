@@ -9,9 +9,10 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, ensureBuilt, requireLab, SSHTOP, startLab, startTicksOf, waitFor, type Client, type Lab } from './lab.js';
-import { startTmux, type Tmux } from './tmux.js';
+import { LAB_USERS, ensureBuilt, requireLab, SSHTOP, startLab, startTicksOf, type Client, type Lab } from '../support/lab.js';
+import { startTmux, type Tmux } from '../support/tmux.js';
 import type { JsonSession } from '../../src/report/json.js';
+import { waitFor } from '../support/wait.js';
 
 const skipReason = requireLab();
 

@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonSnapshot } from '../../src/report/json.js';
-import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, runSshtop, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
+import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, runSshtop, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { waitFor } from '../support/wait.js';
 
 const skipReason = requireLab();
 const [u1, u2, u3, u4] = LAB_USERS as [string, string, string, string];

@@ -4,7 +4,8 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonSnapshot } from '../../src/report/json.js';
-import { LAB_USERS, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
+import { LAB_USERS, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { waitFor } from '../support/wait.js';
 
 const skipReason = requireLab();
 const [u1, u2] = LAB_USERS as [string, string];

@@ -5,8 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, alive, ensureBuilt, freePort, ppidOf, requireLab, runSshtop, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
+import { LAB_USERS, alive, ensureBuilt, freePort, ppidOf, requireLab, runSshtop, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
 import type { JsonSnapshot } from '../../src/report/json.js';
+import { waitFor } from '../support/wait.js';
 
 const skipReason = requireLab();
 

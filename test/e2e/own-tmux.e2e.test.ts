@@ -8,8 +8,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonSnapshot } from '../../src/report/json.js';
-import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
-import { startTmux, type Tmux } from './tmux.js';
+import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { startTmux, type Tmux } from '../support/tmux.js';
+import { waitFor } from '../support/wait.js';
 
 const skipReason = requireLab();
 

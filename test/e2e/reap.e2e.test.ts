@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, alive, ensureBuilt, requireLab, runSshtop, SSHTOP, ssConnections, startLab, waitFor, type Client, type Lab } from './lab.js';
+import { LAB_USERS, alive, ensureBuilt, requireLab, runSshtop, SSHTOP, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const skipReason = requireLab();
 
@@ -13,7 +14,6 @@ interface ReapJson {
   spared: { pid: number }[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.runIf(skipReason === undefined)('sshtop reap on a real sshd', () => {
   let lab: Lab;

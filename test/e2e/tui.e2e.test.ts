@@ -1,11 +1,11 @@
 // The real TUI in tmux against the real sshd: end exactly one session with keys; watch mode ends
 // nothing; the own session survives a bare y; the terminal works after q.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, alive, ensureBuilt, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab } from './lab.js';
-import { startTmux, type Tmux } from './tmux.js';
+import { LAB_USERS, alive, ensureBuilt, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { startTmux, type Tmux } from '../support/tmux.js';
+import { sleep } from '../support/wait.js';
 
 const skipReason = requireLab();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.runIf(skipReason === undefined)('the TUI in tmux on a real sshd', () => {
   let lab: Lab;

@@ -1,37 +1,41 @@
-// The model over /proc trees captured from real daemons (test/tools/capture-proc.ts, run by
+// The model over /proc trees captured from real daemons (scripts/tools/capture-proc.ts, run by
 // test/e2e/daemons.e2e.test.ts with SSHTOP_CAPTURE=1), and over the few hand-made ones for
 // layouts that cannot run here (their meta.json says so under `handMade`). Every expectation comes
 // from the ground truth recorded at capture time (ss, /proc, the shells' `tty`), never from sshtop.
-import { existsSync, readFileSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildModel } from '../../src/model/sessions.js';
 import type { Model } from '../../src/model/types.js';
 import { ProcReader } from '../../src/proc/read-procs.js';
-import type { ExpectedSession } from '../tools/capture-proc.js';
+import { deriveFull, DERIVATIONS, type ExpectedSession } from '../../scripts/tools/capture-proc.js';
+import { filesUnder, materialiseFixtures, type HandMade, type Layout } from '../support/fixtures.js';
 
-const FIXTURES = new URL('../fixtures', import.meta.url).pathname;
+// hand-made layouts built from base + overlay, and every dev/ copied: the atimes are set there, not in the checkout
+const built = materialiseFixtures();
+afterAll(() => built.dispose());
 
 interface Meta {
   name: string;
   capturedAt: string;
   daemon: { name: string; version: string };
   ptsAtimes: Record<string, number>;
-  handMade?: { from: string; why: string };
+  handMade?: HandMade;
   expected: { listenerPids: number[]; sessions: ExpectedSession[] };
 }
 
-const fixtures = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((d) => existsSync(join(FIXTURES, d, 'meta.json'))).sort() : [];
+const fixtures = built.names;
 
 /** read one fixture as sshtop would at the moment it was captured */
-function modelOf(dir: string, meta: Meta): Model {
+function modelOf(dir: Layout, meta: Meta): Model {
   // git keeps no atimes: put back the ones recorded at capture time
   for (const [tty, atimeMs] of Object.entries(meta.ptsAtimes)) {
-    const f = join(dir, 'dev', tty);
+    const f = join(dir.dev, tty);
     utimesSync(f, atimeMs / 1000, statSync(f).mtime);
   }
   vi.setSystemTime(new Date(meta.capturedAt));
-  const reader = new ProcReader({ procRoot: join(dir, 'proc'), devRoot: join(dir, 'dev'), passwdPath: join(dir, 'passwd') });
+  const reader = new ProcReader({ procRoot: dir.proc, devRoot: dir.dev, passwdPath: dir.passwd });
   try {
     return buildModel(reader.read(), { idleSeconds: 600, selfPid: -1 });
   } finally {
@@ -66,8 +70,8 @@ describe('captured /proc trees', () => {
 
   for (const name of fixtures) {
     describe(name, () => {
-      const dir = join(FIXTURES, name);
-      const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
+      const dir = built.layout(name);
+      const meta = JSON.parse(readFileSync(dir.meta, 'utf8')) as Meta;
 
       it(`${meta.daemon.name} ${meta.daemon.version}${meta.handMade ? ' (hand-made)' : ''}: listeners`, () => {
         const model = modelOf(dir, meta);
@@ -99,6 +103,34 @@ describe('captured /proc trees', () => {
             if (p.cmdline !== '') expect(got?.command).toBe(p.cmdline.split('|').join(' '));
           }
         });
+      }
+    });
+  }
+});
+
+/** a layout's files and meta.json, with the record of when and how it was derived left out */
+function contents(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rel of filesUnder(dir)) {
+    const p = join(dir, rel);
+    out[rel] = lstatSync(p).isSymbolicLink() ? `-> ${readlinkSync(p)}` : readFileSync(p, 'latin1');
+  }
+  const meta = JSON.parse(out['meta.json'] ?? '{}') as { handMade?: Partial<HandMade> };
+  delete meta.handMade?.derivedAt;
+  delete meta.handMade?.deleted;
+  out['meta.json'] = JSON.stringify(meta);
+  return out;
+}
+
+describe('hand-made layouts', () => {
+  // the overlay is the recipe's output stored; a changed recipe or base must be re-derived
+  for (const recipe of Object.keys(DERIVATIONS)) {
+    it(`${recipe}: base + overlay is what its recipe derives from the base today`, () => {
+      const tmp = mkdtempSync(join(tmpdir(), 'sshtop-rederive-'));
+      try {
+        expect(contents(built.layout(recipe).root)).toEqual(contents(deriveFull(recipe, tmp)));
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
       }
     });
   }

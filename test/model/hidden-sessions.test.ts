@@ -8,7 +8,7 @@ import { selectForReap } from '../../src/model/reap-rules.js';
 import { buildModel } from '../../src/model/sessions.js';
 import type { HiddenSessionTop, ProcEntry } from '../../src/model/types.js';
 import { createSignaller } from '../../src/proc/signal.js';
-import { BTIME, proc, snapshot } from './mem-snapshot.js';
+import { BTIME, proc, snapshot } from '../support/mem-snapshot.js';
 
 const ALICE = 1000;
 const opts = { idleSeconds: 600, selfPid: 99_999 };
@@ -128,7 +128,8 @@ describe('sessions rebuilt under hidepid', () => {
       mkdirSync(join(dir, '600'));
       writeFileSync(join(dir, '600', 'stat'), `600 (sshd) S 599 599 599 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 ${exec?.startTicks} 0 0\n`);
       const kill = vi.spyOn(process, 'kill').mockImplementation(() => true);
-      const signaller = createSignaller({ procRoot: dir });
+      // pins through the live /proc whatever tree the model came from: the refusal comes first
+      const signaller = createSignaller();
       const pinned = signaller.pin({ pid: 600, startTicks: exec?.startTicks as number, label: 'alice@notty' });
       const r = signaller.send(pinned, 'TERM');
       signaller.release(pinned);

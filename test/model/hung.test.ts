@@ -7,7 +7,7 @@ import { buildModel } from '../../src/model/sessions.js';
 import type { LoginRecord, ProcEntry } from '../../src/model/types.js';
 import { parseReapArgs } from '../../src/reap.js';
 import { UsageError } from '../../src/args.js';
-import { BTIME, proc, snapshot } from './mem-snapshot.js';
+import { BTIME, proc, snapshot } from '../support/mem-snapshot.js';
 
 const LISTENER = proc(100, 1, 'sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups');
 const build = (procs: ProcEntry[], extra = {}, opts = {}) => buildModel(snapshot([LISTENER, ...procs], extra), { idleSeconds: 600, selfPid: 999_999, ...opts });

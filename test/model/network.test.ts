@@ -5,7 +5,7 @@ import { derivePolicy } from '../../src/model/policy.js';
 import { buildModel } from '../../src/model/sessions.js';
 import { parseNetTcp } from '../../src/proc/parse.js';
 import { parseSs } from '../../src/proc/parse-ss.js';
-import { BTIME, proc, snapshot } from './mem-snapshot.js';
+import { BTIME, proc, snapshot } from '../support/mem-snapshot.js';
 
 // real /proc/net/tcp rows captured on the lab sshd: a session whose client stopped acknowledging
 // (iptables DROP on lo), and a healthy idle one. Note the dead one runs the zero-window-probe

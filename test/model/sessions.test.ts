@@ -1,7 +1,7 @@
 // buildModel over in-memory snapshots: cases no real daemon layout captures on demand.
 import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/model/sessions.js';
-import { proc, snapshot } from './mem-snapshot.js';
+import { proc, snapshot } from '../support/mem-snapshot.js';
 
 const opts = { idleSeconds: 600, selfPid: 99_999 };
 

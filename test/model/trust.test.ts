@@ -5,7 +5,7 @@ import { selectForReap } from '../../src/model/reap-rules.js';
 import { buildModel, classifyAll } from '../../src/model/sessions.js';
 import { forgedReason } from '../../src/model/trust.js';
 import type { ExeFacts, ProcEntry } from '../../src/model/types.js';
-import { proc, snapshot } from './mem-snapshot.js';
+import { proc, snapshot } from '../support/mem-snapshot.js';
 
 const opts = { idleSeconds: 600, selfPid: 99_999 };
 const SSHD: ExeFacts = { path: '/usr/sbin/sshd', uid: 0, mode: 0o755, regular: true };

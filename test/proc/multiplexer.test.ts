@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { isMultiplexerServer, multiplexerClientTtys, multiplexerServers, ptsOfLinks } from '../../src/proc/multiplexer.js';
 import { ProcReader } from '../../src/proc/read-procs.js';
-import { FakeProcRoot, type FakeProcess } from './fake-proc.js';
+import { FakeProcRoot, type FakeProcess } from '../support/fake-proc.js';
 
 const trees: FakeProcRoot[] = [];
 afterAll(() => {

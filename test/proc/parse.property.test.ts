@@ -23,7 +23,7 @@ import {
 } from '../../src/proc/parse.js';
 import { parseSs } from '../../src/proc/parse-ss.js';
 import { configFileOf, parseMaxStartups, parseSshdConfigLines, parseSshdT, parseSshdTime } from '../../src/proc/parse-sshd-config.js';
-import { hexV4, hexV6, tcpRow, type FakeProcess, statLine } from './fake-proc.js';
+import { hexV4, hexV6, tcpRow, type FakeProcess, statLine } from '../support/fake-proc.js';
 
 const RUNS = { numRuns: 250 };
 

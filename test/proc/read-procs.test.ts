@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ProcReader, type ReaderOptions } from '../../src/proc/read-procs.js';
 import { createSource, PS_LIST_MISSING } from '../../src/proc/source.js';
-import { FakeProcRoot, hexV4, type FakeProcess } from './fake-proc.js';
+import { FakeProcRoot, hexV4, type FakeProcess } from '../support/fake-proc.js';
 
 // Hooks into node:fs so a test can make a process exit at an exact point of a scan.
 const hooks = vi.hoisted(() => ({

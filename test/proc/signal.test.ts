@@ -20,7 +20,7 @@ describe('signalling a real process', () => {
   it('sends to the pinned process when its identity is unchanged', async () => {
     const records: SignalRecord[] = [];
     const s = sleeper();
-    const sig = createSignaller({ onSignal: (r) => records.push(r) });
+    const sig = createSignaller({ onSignal: (r) => void records.push(r) });
     const pinned = sig.pin({ pid: s.pid, startTicks: startTicks(s.pid), label: 'sleeper' });
     expect(sig.alive(pinned)).toBe(true);
     const r = sig.send(pinned, 'TERM');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../src/model/types.js';
 import { createPollStore } from '../../src/store/poll-store.js';
-import { fakeModel } from '../ui/fake-model.js';
+import { fakeModel } from '../support/fake-model.js';
 
 function withTicks(ticks: number, state = 'S'): Model {
   const m = fakeModel();

@@ -6,19 +6,10 @@ import { App } from '../../src/ui/App.js';
 import { decodeKey, splitKeys } from '../../src/ui/keys.js';
 import type { Model, Session, SessionProcess } from '../../src/model/types.js';
 import { createStaticStore } from '../../src/store/poll-store.js';
-import { fakeModel, fakeSignaller, fakeStore } from './fake-model.js';
+import { fakeModel, fakeSignaller, fakeStore } from '../support/fake-model.js';
+import { until } from '../support/wait.js';
 
 const strip = (s: string | undefined) => (s ?? '').replace(/\u001b\[[0-9;]*m/g, '');
-
-async function until(frame: () => string | undefined, pred: (f: string) => boolean, what: string): Promise<string> {
-  const end = Date.now() + 3000;
-  for (;;) {
-    const f = strip(frame());
-    if (pred(f)) return f;
-    if (Date.now() > end) throw new Error(`frame never showed ${what}:\n${f}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function setup(opts: { readOnly?: boolean; size?: { columns: number; rows: number }; signaller?: ReturnType<typeof fakeSignaller> | null; model?: Model } = {}) {
   const store = fakeStore(opts.model);

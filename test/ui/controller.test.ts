@@ -9,7 +9,7 @@ import { splitKeys } from '../../src/ui/keys.js';
 import { initialState, select, settleSelection, toggleTag, type Dialog, type UiState } from '../../src/ui/state.js';
 import { sessionUsers, type Row } from '../../src/ui/view/rows.js';
 import { screenOf } from '../../src/ui/view/screen.js';
-import { fakeModel } from './fake-model.js';
+import { fakeModel } from '../support/fake-model.js';
 
 const SIZE = { columns: 140, rows: 30 };
 const storeOf = (model: Model): StoreState => ({ model, error: null, paused: false, cpu: new Map(), polls: 1 });

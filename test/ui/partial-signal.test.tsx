@@ -4,20 +4,11 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/model/sessions.js';
 import { App } from '../../src/ui/App.js';
-import { proc, snapshot } from '../model/mem-snapshot.js';
-import { fakeSignaller, fakeStore } from './fake-model.js';
+import { proc, snapshot } from '../support/mem-snapshot.js';
+import { fakeSignaller, fakeStore } from '../support/fake-model.js';
+import { until } from '../support/wait.js';
 
 const strip = (s: string | undefined) => (s ?? '').replace(/\u001b\[[0-9;]*m/g, '');
-
-async function until(frame: () => string | undefined, pred: (f: string) => boolean, what: string): Promise<string> {
-  const end = Date.now() + 3000;
-  for (;;) {
-    const f = strip(frame());
-    if (pred(f)) return f;
-    if (Date.now() > end) throw new Error(`frame never showed ${what}:\n${f}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** alice's one channel under hidepid: shell 501 (pts/3) below hidden sshd 500, sleep 510 below it */
 function partialModel() {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Model, Session } from '../../src/model/types.js';
 import { liveTags, processKey, sessionKey, toRows, type RowOptions } from '../../src/ui/view/rows.js';
 import { initialState, toggleCollapse } from '../../src/ui/state.js';
-import { fakeModel } from './fake-model.js';
+import { fakeModel } from '../support/fake-model.js';
 
 const opts = (o: Partial<RowOptions> = {}): RowOptions => ({ view: 'tree', filter: '', user: undefined, idleOnly: false, sort: 'user', inverted: false, collapsed: new Set(), cpu: new Map(), ...o });
 
