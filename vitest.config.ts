@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: `npm test` runs them all; `npm run test:unit` only the first (no build, no root).
+// Four projects: `npm test` runs them all; `npm run test:unit` only the first (no build, no root).
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -12,6 +12,8 @@ export default defineConfig({
       { extends: true, test: { name: 'cli', include: ['test/*.test.ts'] } },
       // the real-sshd lab: root, apt, test users; each suite its own sshd on a free port
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.e2e.test.ts'] } },
+      // what users install: man pages and completion, npm pack, the .deb in a debootstrapped root
+      { extends: true, test: { name: 'release', include: ['test/release/**/*.test.ts'] } },
     ],
   },
 });
