@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { alive, ensureBuilt, requireLab, SSHTOP, startLab, startTicksOf, type Client, type Lab } from '../support/lab.js';
+import { alive, ensureBuilt, requireLab, SSHTOP, startLab, startTicksOf, type Client, type Lab, SSHTOP_ARGV, SSHTOP_SH } from '../support/lab.js';
 import { startTmux, type Tmux } from '../support/tmux.js';
 import type { JsonSnapshot } from '../../src/report/json.js';
 import { waitFor } from '../support/wait.js';
@@ -23,7 +23,7 @@ const BOUND_MS = 15_000;
 function sshtop(args: string[]): { status: number | null; stdout: string; stderr: string; ms: number } {
   const { TMUX: _t, ...env } = process.env;
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [SSHTOP, ...args], { encoding: 'utf8', env, timeout: BOUND_MS, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(SSHTOP_ARGV[0] as string, [...SSHTOP_ARGV.slice(1), ...args], { encoding: 'utf8', env, timeout: BOUND_MS, maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
 }
 
@@ -145,7 +145,7 @@ describe.runIf(skipReason === undefined)('fake SSH daemons of an unprivileged us
   it('the TUI draws the fakes, answers q at once and restores the terminal', async () => {
     const t = startTmux();
     tmux = t;
-    t.type(`${process.execPath} ${SSHTOP} --no-color --filter ${ATTACKER}`);
+    t.type(`${SSHTOP_SH} --no-color --filter ${ATTACKER}`);
     t.send('Enter');
     await t.waitFor('the untrusted rows', (s) => s.includes('F1 help') && fakes.every((f) => new RegExp(`${f.pid} sshtop-fa.* untrusted `).test(s)), BOUND_MS);
     t.send('q');

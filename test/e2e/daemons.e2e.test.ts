@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureProc, type ExpectedSession } from '../../scripts/tools/capture-proc.js';
 import { buildOpenssh, cacheRoot, OPENSSH_RELEASES, type OpensshBuild } from '../../scripts/openssh-build.js';
-import { LAB_USERS, ensureBuilt, ppidOf, requireLab, runSshtop, SSHTOP, ssConnections, startLab, type Client, type Lab, type LabOptions } from '../support/lab.js';
+import { LAB_USERS, ensureBuilt, ppidOf, requireLab, runSshtop, SSHTOP, ssConnections, startLab, type Client, type Lab, type LabOptions, SSHTOP_SH } from '../support/lab.js';
 import type { JsonSession, JsonSnapshot } from '../../src/report/json.js';
 import { sleep, waitFor } from '../support/wait.js';
 
@@ -455,7 +455,7 @@ describe.runIf(skipReason === undefined)('real daemons', () => {
       it('runs sshtop inside the root session: that session is own', async () => {
         const root = clients.root as Client;
         const out = join(lab.dir, 'own.json');
-        const text = await lab.run(root, `${process.execPath} ${SSHTOP} --json > ${out} 2>&1; echo rc=$?`);
+        const text = await lab.run(root, `${SSHTOP_SH} --json > ${out} 2>&1; echo rc=$?`);
         expect(text).toContain('rc=0');
         const inner = JSON.parse(readFileSync(out, 'utf8')) as JsonSnapshot;
         const me = (expected.find((e) => e.kind === 'root') as Expected).pid;
@@ -552,7 +552,7 @@ describe.runIf(skipReason === undefined)('real daemons', () => {
       const out = join(lab.dir, 'own-dropbear.json');
       writeFileSync(out, '');
       chmodSync(out, 0o666);
-      const text = await lab.run(tty, `${process.execPath} ${SSHTOP} --json > ${out} 2>&1; echo rc=$?`);
+      const text = await lab.run(tty, `${SSHTOP_SH} --json > ${out} 2>&1; echo rc=$?`);
       expect(text).toContain('rc=0');
       const inner = JSON.parse(readFileSync(out, 'utf8')) as JsonSnapshot;
       const me = (expected.find((e) => e.kind === 'tty') as Expected).pid;

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, ensureBuilt, requireLab, SSHTOP } from '../support/lab.js';
+import { alive, ensureBuilt, requireLab, SSHTOP, SSHTOP_ARGV } from '../support/lab.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 const labReason = requireLab();
@@ -141,7 +141,7 @@ describe.runIf(skipReason === undefined)('dead-peer timing in a network namespac
     await sleep(4000);
 
     const { TMUX: _tmux, ...env } = process.env;
-    const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, SSHTOP, '--json'], { encoding: 'utf8', timeout: 30_000, env });
+    const r = spawnSync('ip', ['netns', 'exec', NS, ...SSHTOP_ARGV, '--json'], { encoding: 'utf8', timeout: 30_000, env });
     expect(r.status, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout) as JsonOut;
     const session = json.sessions.find((s) => s.remote?.port === clientPort);

@@ -2,7 +2,7 @@
 // against ground truth taken independently (ss -tnp, /proc/<pid>/stat read here, the shells' `tty`).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, ensureBuilt, ppidOf, requireLab, runSshtop, ssConnections, startLab, startTicksOf, SSHTOP, type Client, type Lab } from '../support/lab.js';
+import { LAB_USERS, ensureBuilt, ppidOf, requireLab, runSshtop, ssConnections, startLab, startTicksOf, SSHTOP, type Client, type Lab, SSHTOP_SH } from '../support/lab.js';
 import type { JsonSession, JsonSnapshot } from '../../src/report/json.js';
 
 const skipReason = requireLab();
@@ -129,7 +129,7 @@ describe.runIf(skipReason === undefined)('session engine on a real sshd', () => 
   it('inside an SSH session exactly that session is own, also through sudo and su -', async () => {
     const me = sessionOf(c.root!).pid;
     for (const wrap of [(x: string) => x, (x: string) => `sudo -u ${u2} ${x}`, (x: string) => `su - ${u2} -c '${x}'`]) {
-      const out = await lab.run(c.root!, wrap(`${process.execPath} ${SSHTOP} --json`) + ' > /tmp/sshtop-own.json 2>&1; echo rc=$?');
+      const out = await lab.run(c.root!, wrap(`${SSHTOP_SH} --json`) + ' > /tmp/sshtop-own.json 2>&1; echo rc=$?');
       expect(out).toContain('rc=0');
       const inner = JSON.parse(readFileSync('/tmp/sshtop-own.json', 'utf8')) as JsonSnapshot;
       expect(inner.self.sessionPid, wrap('sshtop')).toBe(me);

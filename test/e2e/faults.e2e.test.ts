@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab, SSHTOP_ARGV, SSHTOP_SH } from '../support/lab.js';
 import { startTmux, type Tmux } from '../support/tmux.js';
 import type { JsonSession, JsonSnapshot } from '../../src/report/json.js';
 import { waitFor } from '../support/wait.js';
@@ -18,7 +18,7 @@ const HEADING = /^ {3} +PID USER +TTY +FROM +LOGIN +IDLE +CPU% STATE +COMMAND/m;
 
 /** run the built CLI as another user */
 function runAs(user: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('sudo', ['-u', user, process.execPath, SSHTOP, ...args], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('sudo', ['-u', user, ...SSHTOP_ARGV, ...args], { encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -162,7 +162,7 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
     expect(notes).toEqual([`note: ${snap.notices[0]}`]);
     const t = startTmux();
     tmux = t;
-    t.type(`sudo -u ${u1} ${process.execPath} ${SSHTOP} --interval 0.2`);
+    t.type(`sudo -u ${u1} ${SSHTOP_SH} --interval 0.2`);
     t.send('Enter');
     // the status line (above the footer) keeps the notice across polls, not just on the first
     for (let i = 0; i < 3; i++) {
@@ -176,7 +176,7 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
   it('a non-root user in the TUI: draws its sessions, survives polls, quits cleanly', async () => {
     const t = startTmux();
     tmux = t;
-    t.type(`sudo -u ${u1} ${process.execPath} ${SSHTOP} --filter ${own.tty.tty}; echo "rc=$?"`);
+    t.type(`sudo -u ${u1} ${SSHTOP_SH} --filter ${own.tty.tty}; echo "rc=$?"`);
     t.send('Enter');
     const row = (s: string) => s.split('\n').find((l) => l.includes(`127.0.0.1:${own.tty.localPort}`)) ?? '';
     await t.waitFor('own session drawn', (s) => s.includes('F1 help') && row(s).includes('<1m'));
@@ -196,7 +196,7 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
   it('shrunk to 40x10 and back to 200x50: no crash, nothing wider than the pane, all columns return', async () => {
     const t = startTmux();
     tmux = t;
-    t.type(`${process.execPath} ${SSHTOP}; echo "rc=$?"`);
+    t.type(`${SSHTOP_SH}; echo "rc=$?"`);
     t.send('Enter');
     await t.waitFor('full width', (s) => HEADING.test(s) && s.includes('F1 help'));
     const pid = sshtopIn(t) as number;
@@ -222,7 +222,7 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
     it(`${signal} while the TUI draws: the terminal is restored`, async () => {
       const t = startTmux();
       tmux = t;
-      t.type(`${process.execPath} ${SSHTOP}; echo "rc=$?"`);
+      t.type(`${SSHTOP_SH}; echo "rc=$?"`);
       t.send('Enter');
       await t.waitFor('sshtop screen', (s) => s.includes('F1 help'));
       expect(t.display('#{alternate_on}')).toBe('1');
@@ -235,7 +235,9 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
     });
   }
 
-  it('watch mode never loads the signaller, pins a target nor calls process.kill; the interactive TUI does (control)', async () => {
+  // traced through Node's module hooks, so only with bin/sshtop: the release executable carries the
+  // same bundle, and CI runs this file against bin/sshtop as well
+  it.skipIf(process.env.SSHTOP_UNDER_TEST !== undefined)('watch mode never loads the signaller, pins a target nor calls process.kill; the interactive TUI does (control)', async () => {
     // a preload wraps fs.openSync and process.kill in the real process and logs each call with its stack
     const dir = mkdtempSync(join(tmpdir(), 'sshtop-trace-'));
     const preload = join(dir, 'trace.mjs');
@@ -344,7 +346,7 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
     const t = startTmux();
     tmux = t;
     const tag = `127.0.0.1:${own.tty.localPort}`;
-    t.type(`${process.execPath} ${SSHTOP} --filter ${tag}; echo "rc=$?"`);
+    t.type(`${SSHTOP_SH} --filter ${tag}; echo "rc=$?"`);
     t.send('Enter');
     await t.waitFor('session under its listener', (s) => s.includes(`listener ${lab.sshdPid}:`) && s.includes(tag));
     const pid = sshtopIn(t) as number;
@@ -358,7 +360,7 @@ describe.runIf(skipReason === undefined)('faults end to end on a real sshd', () 
     expect(alive(pid)).toBe(true);
     // the JSON agrees, and a new login lands under the new listener
     const again = await lab.openTty(u2);
-    const snap = JSON.parse(spawnSync(process.execPath, [SSHTOP, '--json'], { encoding: 'utf8' }).stdout) as JsonSnapshot;
+    const snap = JSON.parse(spawnSync(SSHTOP_ARGV[0] as string, [...SSHTOP_ARGV.slice(1), '--json'], { encoding: 'utf8' }).stdout) as JsonSnapshot;
     const orphan = snap.sessions.find((x) => x.remote?.port === own.tty.localPort && x.local?.port === lab.port);
     expect(orphan?.listenerPid).toBeNull();
     expect(orphan?.flags).toContain('orphan');

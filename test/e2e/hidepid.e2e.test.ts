@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { LAB_USERS, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab, SSHTOP_SH } from '../support/lab.js';
 import type { JsonSnapshot } from '../../src/report/json.js';
 import { waitFor } from '../support/wait.js';
 
@@ -29,7 +29,7 @@ describe.runIf(skipReason === undefined)('an ordinary user under hidepid=2 sees 
     const conn = ssConnections().find((x) => x.localPort === lab.port && x.peerPort === c.localPort);
     return conn?.pids.find((p) => ppidOf(p) !== lab.sshdPid && conn.pids.includes(ppidOf(p) as number));
   };
-  const sshtop = (args: string) => lab.run(own, `${process.execPath} ${SSHTOP} ${args} --proc-root ${mnt} | cat; echo "rc=\${PIPESTATUS[0]}"`, 60_000);
+  const sshtop = (args: string) => lab.run(own, `${SSHTOP_SH} ${args} --proc-root ${mnt} | cat; echo "rc=\${PIPESTATUS[0]}"`, 60_000);
   let json: JsonSnapshot;
 
   beforeAll(async () => {

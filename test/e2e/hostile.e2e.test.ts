@@ -9,7 +9,7 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, ensureBuilt, requireLab, SSHTOP, startLab, startTicksOf, type Client, type Lab } from '../support/lab.js';
+import { LAB_USERS, ensureBuilt, requireLab, SSHTOP, startLab, startTicksOf, type Client, type Lab, SSHTOP_ARGV, SSHTOP_SH } from '../support/lab.js';
 import { startTmux, type Tmux } from '../support/tmux.js';
 import type { JsonSession } from '../../src/report/json.js';
 import { waitFor } from '../support/wait.js';
@@ -88,7 +88,7 @@ function jsonHazards(out: Buffer): string[] {
 
 /** run the built CLI, raw bytes out; as another user through sudo when asked */
 function run(args: string[], user?: string): { status: number | null; stdout: Buffer; stderr: string } {
-  const cmd = user ? ['sudo', '-u', user, process.execPath, SSHTOP, ...args] : [process.execPath, SSHTOP, ...args];
+  const cmd = user ? ['sudo', '-u', user, ...SSHTOP_ARGV, ...args] : [...SSHTOP_ARGV, ...args];
   const { TMUX: _t, ...env } = process.env;
   const r = spawnSync(cmd[0] as string, cmd.slice(1), { env, timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
@@ -232,7 +232,7 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     tmux = t;
     const title = t.display('#{pane_title}');
     expect(title).not.toMatch(/PWNED|OWNED/);
-    t.type(`${process.execPath} ${SSHTOP} --no-color --filter ${TAG}`);
+    t.type(`${SSHTOP_SH} --no-color --filter ${TAG}`);
     t.send('Enter');
     const screen = await t.waitFor('hostile rows drawn', (s) => s.includes('F1 help') && s.includes(COMMAND_SHOWN) && s.includes(`${fakePid} ${u2}`));
     const inPlace = (s: string, what: string) => {
@@ -308,7 +308,7 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     const t = startTmux();
     tmux = t;
     const title = t.display('#{pane_title}');
-    t.type(`sudo -u ${u3} ${process.execPath} ${SSHTOP} --no-color --user ${u3} --filter PWNED`);
+    t.type(`sudo -u ${u3} ${SSHTOP_SH} --no-color --user ${u3} --filter PWNED`);
     t.send('Enter');
     await t.waitFor('forged row', (s) => s.includes('F1 help') && s.split('\n').some((l) => l.includes(forged.tty as string) && l.includes(FORGED_SHOWN)));
     t.send('g');

@@ -4,14 +4,14 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonSnapshot } from '../../src/report/json.js';
-import { LAB_USERS, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { LAB_USERS, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab, SSHTOP_ARGV } from '../support/lab.js';
 import { waitFor } from '../support/wait.js';
 
 const skipReason = requireLab();
 const [u1, u2] = LAB_USERS as [string, string];
 
 function runAs(user: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('sudo', ['-u', user, process.execPath, SSHTOP, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, COLUMNS: '250' } });
+  const r = spawnSync('sudo', ['-u', user, ...SSHTOP_ARGV, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, COLUMNS: '250' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -75,7 +75,7 @@ describe.runIf(skipReason === undefined)('login records for a non-root viewer on
     expect(row, once.stdout).toMatch(new RegExp(`│ ${u2} +│ ${other.tty} +│ 127\\.0\\.0\\.1 +│`));
 
     // root sees the socket: it stays the source, the record only adds
-    const root = JSON.parse(spawnSync(process.execPath, [SSHTOP, '--json'], { encoding: 'utf8' }).stdout) as JsonSnapshot;
+    const root = JSON.parse(spawnSync(SSHTOP_ARGV[0] as string, [...SSHTOP_ARGV.slice(1), '--json'], { encoding: 'utf8' }).stdout) as JsonSnapshot;
     const rs = root.sessions.find((x) => x.pid === pid);
     expect(rs?.remote).toEqual({ address: '127.0.0.1', port: other.localPort });
     expect(rs?.sources).toEqual({ remote: 'socket', remoteHost: 'socket', ttys: 'proc' });

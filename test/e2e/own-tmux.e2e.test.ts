@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonSnapshot } from '../../src/report/json.js';
-import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab, SSHTOP_SH } from '../support/lab.js';
 import { startTmux, type Tmux } from '../support/tmux.js';
 import { waitFor } from '../support/wait.js';
 
@@ -40,7 +40,7 @@ describe.runIf(skipReason === undefined)('own session inside tmux on a real sshd
   async function sshtopInTmux(): Promise<JsonSnapshot> {
     // the window runs as the server's user: write where that user may
     const out = join(sock, '..', `snap-${Date.now()}.json`);
-    const r = tmux('new-window', '-d', `${process.execPath} ${SSHTOP} --json > ${out}.tmp 2>&1; mv ${out}.tmp ${out}`);
+    const r = tmux('new-window', '-d', `${SSHTOP_SH} --json > ${out}.tmp 2>&1; mv ${out}.tmp ${out}`);
     expect(r.status, r.stderr).toBe(0);
     await waitFor('sshtop --json in the tmux window', () => existsSync(out), 20_000);
     return JSON.parse(readFileSync(out, 'utf8')) as JsonSnapshot;
@@ -128,7 +128,7 @@ describe.runIf(skipReason === undefined)('own session inside tmux on a real sshd
 
     // --json first: exact figures
     const out = join(lab.dir, 'tmux', `sudo-${Date.now()}.json`);
-    expect(rootTmux('new-window', '-d', `sudo ${process.execPath} ${SSHTOP} --json > ${out}.tmp 2>&1; mv ${out}.tmp ${out}`).status).toBe(0);
+    expect(rootTmux('new-window', '-d', `sudo ${SSHTOP_SH} --json > ${out}.tmp 2>&1; mv ${out}.tmp ${out}`).status).toBe(0);
     const text = await waitFor('sudo sshtop --json in a tmux window', () => existsSync(out) && readFileSync(out, 'utf8'), 20_000);
     expect(text, text).toMatch(/^\{/);
     const snap = JSON.parse(text) as JsonSnapshot;
@@ -136,7 +136,7 @@ describe.runIf(skipReason === undefined)('own session inside tmux on a real sshd
     expect(snap.sessions.filter((s) => s.flags.includes('own')).map((s) => s.pid)).toEqual([session]);
 
     // the TUI, under sudo, in the pane the operator sees
-    t.type(`sudo ${process.execPath} ${SSHTOP}`);
+    t.type(`sudo ${SSHTOP_SH}`);
     t.send('Enter');
     await t.waitFor('own session marked', (s) => s.includes(`* you are here: session ${session}`) && s.includes('F1 help'));
     const selected = (s: string) => s.split('\n').find((l) => l.startsWith('>')) ?? '';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, alive, ensureBuilt, requireLab, runSshtop, SSHTOP, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { LAB_USERS, alive, ensureBuilt, requireLab, runSshtop, SSHTOP, ssConnections, startLab, type Client, type Lab, SSHTOP_SH } from '../support/lab.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 const skipReason = requireLab();
@@ -31,7 +31,7 @@ describe.runIf(skipReason === undefined)('sshtop reap on a real sshd', () => {
     const out = join(lab.dir, `reap-${Date.now()}.json`);
     const audit = join(lab.dir, 'audit.log');
     // --port: only this lab's sessions, never anyone else's on a shared machine
-    const pending = lab.run(own, `sleep 2; SSHTOP_AUDIT_LOG=${audit} ${process.execPath} ${SSHTOP} reap ${args} --port ${lab.port} --json > ${out} 2>${out}.err; echo "rc=$?"`, 30_000);
+    const pending = lab.run(own, `sleep 2; SSHTOP_AUDIT_LOG=${audit} ${SSHTOP_SH} reap ${args} --port ${lab.port} --json > ${out} 2>${out}.err; echo "rc=$?"`, 30_000);
     await sleep(800);
     lab.makeIdle(own.tty!, 7200);
     const text = await pending;

@@ -1,7 +1,7 @@
 // The real TUI in tmux against the real sshd: end exactly one session with keys; watch mode ends
 // nothing; the own session survives a bare y; the terminal works after q.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, alive, ensureBuilt, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab } from '../support/lab.js';
+import { LAB_USERS, alive, ensureBuilt, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab, SSHTOP_SH } from '../support/lab.js';
 import { startTmux, type Tmux } from '../support/tmux.js';
 import { sleep } from '../support/wait.js';
 
@@ -18,7 +18,7 @@ describe.runIf(skipReason === undefined)('the TUI in tmux on a real sshd', () =>
   async function sshtopFor(user: string, extra = ''): Promise<Tmux> {
     const t = startTmux();
     tmux = t;
-    t.type(`${process.execPath} ${SSHTOP} ${extra}`);
+    t.type(`${SSHTOP_SH} ${extra}`);
     t.send('Enter');
     await t.waitFor('sshtop screen, keys live', (s) => s.includes('F1 help') && s.includes(u2));
     t.send('\\');
@@ -101,7 +101,7 @@ describe.runIf(skipReason === undefined)('the TUI in tmux on a real sshd', () =>
     t.type('echo "MY""TTY=$(tty)"');
     t.send('Enter');
     const tty = /MYTTY=\/dev\/(pts\/\d+)/.exec(await t.waitFor('tty', (s) => /MYTTY=\/dev\/pts\/\d+/.test(s)))?.[1] as string;
-    t.type(`${process.execPath} ${SSHTOP}`);
+    t.type(`${SSHTOP_SH}`);
     t.send('Enter');
     await t.waitFor('own session marked', (s) => s.includes('* you are here: session') && s.includes('F1 help'));
     // select the own session: from the top, search its tty; its row carries the * marker
@@ -128,7 +128,7 @@ describe.runIf(skipReason === undefined)('the TUI in tmux on a real sshd', () =>
   it('after q the shell in the pane echoes input normally', async () => {
     const t = startTmux();
     tmux = t;
-    t.type(`${process.execPath} ${SSHTOP}`);
+    t.type(`${SSHTOP_SH}`);
     t.send('Enter');
     await t.waitFor('sshtop screen', (s) => s.includes('F1 help'));
     t.send('q');

@@ -22,6 +22,14 @@ import { sleep, waitFor } from './wait.js';
 export const LAB_USERS = ['sshtop-t1', 'sshtop-t2', 'sshtop-t3', 'sshtop-t4'];
 export const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 export const SSHTOP = join(REPO, 'bin', 'sshtop');
+/**
+ * The command under test: bin/sshtop through this Node, or the release executable that
+ * SSHTOP_UNDER_TEST names (CI runs the e2e suites against both: what users run is what is tested).
+ */
+export const SSHTOP_ARGV: readonly string[] = process.env.SSHTOP_UNDER_TEST ? [process.env.SSHTOP_UNDER_TEST] : [process.execPath, SSHTOP];
+/** the same, for a command line a shell runs (the paths hold no spaces: checked) */
+export const SSHTOP_SH = SSHTOP_ARGV.join(' ');
+if (SSHTOP_ARGV.some((a) => /\s/.test(a))) throw new Error(`the command under test has white space in a path: ${SSHTOP_SH}`);
 
 export interface Client {
   kind: 'tty' | 'master' | 'forward' | 'exec' | 'sftp' | 'raw';
@@ -506,12 +514,17 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 /** run sshtop (the built CLI) and return its result */
 export function runSshtop(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
   const { TMUX: _t, ...rest } = process.env;
-  const r = spawnSync(process.execPath, [SSHTOP, ...args], { encoding: 'utf8', env: { ...rest, ...env }, timeout: 30_000 });
+  const r = spawnSync(SSHTOP_ARGV[0] as string, [...SSHTOP_ARGV.slice(1), ...args], { encoding: 'utf8', env: { ...rest, ...env }, timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** make sure dist/ is built (npm test builds first; a lone `vitest run` may not) */
+/** make sure dist/ is built (npm test builds first; a lone `vitest run` may not), or the executable under test exists */
 export function ensureBuilt(): void {
+  const artifact = process.env.SSHTOP_UNDER_TEST;
+  if (artifact !== undefined) {
+    if (!existsSync(artifact)) throw new Error(`SSHTOP_UNDER_TEST=${artifact}: no such file (npm run release builds it)`);
+    return;
+  }
   if (!existsSync(join(REPO, 'dist', 'cli.js'))) {
     const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('npm run build failed');
