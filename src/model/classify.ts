@@ -1,5 +1,5 @@
 // Classify an sshd-family process by its title (SPEC 1.1). Pure.
-import { familyOf } from '../proc/ssh-names.js';
+import { familyOf } from '../proc/parse-ssh-title.js';
 import type { Classified, Startups } from './types.js';
 
 const TITLE = /^(sshd|sshd-session|sshd-auth): (.*)$/s;

@@ -1,6 +1,6 @@
 // Display text for a session's columns, shared by the TUI and `--once`. Pure; every string that
 // came from /proc is sanitised here, so callers can print the result as it is.
-import { sanitize } from './sanitize.js';
+import { sanitize } from '../text/sanitize.js';
 import { formatSeconds } from './sessions.js';
 import type { Endpoint, Session } from './types.js';
 

@@ -1,6 +1,6 @@
 // Build listeners and sessions (one per SSH connection) from a ProcSnapshot. Pure.
 import { parseSshConnection } from '../proc/parse.js';
-import { familyOf } from '../proc/ssh-names.js';
+import { familyOf } from '../proc/parse-ssh-title.js';
 import { classifyProcess } from './classify.js';
 import { applyStaleness, type StalenessOptions } from './network.js';
 import { buildHiddenSessions } from './hidden-sessions.js';

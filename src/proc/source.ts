@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcEntry, ProcSnapshot } from '../model/types.js';
-import { ProcReader, type ReaderOptions } from './read-procs.js';
-import { familyOf } from './ssh-names.js';
+import { ProcReader, type ReaderOptions } from './reader.js';
+import { familyOf } from './parse-ssh-title.js';
 
 export interface SnapshotSource {
   read(): Promise<ProcSnapshot>;

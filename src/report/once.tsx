@@ -3,7 +3,7 @@ import { Table } from '@alcalzone/ink-table';
 import { Box, Text, renderToString } from 'ink';
 import { sessionCells, truncate } from '../model/columns.js';
 import { HIDDEN_GROUP_TITLE } from '../model/hidden-sessions.js';
-import { sanitize } from '../model/sanitize.js';
+import { sanitize } from '../text/sanitize.js';
 import type { Listener, Model, Session } from '../model/types.js';
 
 const SGR = /\u001b\[[0-9;]*m/g;

@@ -7,9 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
-import { ProcReader } from '../../src/proc/read-procs.js';
-import { takeModel } from '../../src/snapshot.js';
-import { parseCommandLine } from '../../src/args.js';
+import { ProcReader } from '../../src/proc/reader.js';
+import { takeModel } from '../../src/collect/collector.js';
+import { parseCommandLine } from '../../src/cli/args.js';
 import { requireLab, waitFor } from '../e2e/lab.js';
 import { measureBaselines, measureJson } from './baselines.js';
 import { BENCH_DIR, ensurePidRoom, startIdle, taskCount, type IdleGroup } from './idle-procs.js';

@@ -4,11 +4,11 @@
 // render, each timed in CPU and wall time).
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { parseCommandLine } from '../../src/args.js';
+import { parseCommandLine } from '../../src/cli/args.js';
 import type { ProcSnapshot } from '../../src/model/types.js';
-import { ProcReader } from '../../src/proc/read-procs.js';
+import { ProcReader } from '../../src/proc/reader.js';
 import type { SnapshotSource } from '../../src/proc/source.js';
-import { takeModel } from '../../src/snapshot.js';
+import { takeModel } from '../../src/collect/collector.js';
 import { createPollStore } from '../../src/store/poll-store.js';
 import { mark, procCpu, since, type Cost, type Mark } from './stats.js';
 
@@ -100,7 +100,7 @@ export async function measureTicks(opts: TickOptions): Promise<TickRun> {
   if (parsed.kind !== 'run') throw new Error('bad sshtop arguments for the benchmark');
   const o = parsed.options;
   const { render, React, App } = await loadUi();
-  // the same reader options as sourceFor() in src/snapshot.ts
+  // the same reader options as sourceFor() in src/collect/collector.ts
   const reader = new ProcReader({ procRoot: o.procRoot, devRoot: o.devRoot, passwdPath: o.passwd, tmux: undefined, selfPid: process.pid });
   const warmup = opts.warmup ?? 2;
   const wanted = warmup + opts.ticks;

@@ -523,7 +523,7 @@ export function runSshtop(args: string[], env: NodeJS.ProcessEnv = {}): { status
 
 /** make sure dist/ is built (npm test builds first; a lone `vitest run` may not) */
 export function ensureBuilt(): void {
-  if (!existsSync(join(REPO, 'dist', 'cli.js'))) {
+  if (!existsSync(join(REPO, 'dist', 'cli', 'main.js'))) {
     const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('npm run build failed');
   }

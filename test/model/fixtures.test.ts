@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildModel } from '../../src/model/sessions.js';
 import type { Model } from '../../src/model/types.js';
-import { ProcReader } from '../../src/proc/read-procs.js';
+import { ProcReader } from '../../src/proc/reader.js';
 import type { ExpectedSession } from '../tools/capture-proc.js';
 
 const FIXTURES = new URL('../fixtures', import.meta.url).pathname;

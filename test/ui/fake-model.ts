@@ -1,7 +1,7 @@
 // A realistic Model for UI tests, built through the real model code from an in-memory snapshot.
 import { buildModel } from '../../src/model/sessions.js';
 import type { Model } from '../../src/model/types.js';
-import type { Pinned, SignalName, SignalResult, Signaller, Target } from '../../src/proc/signal.js';
+import type { Pinned, SignalName, SignalResult, Signaller, Target } from '../../src/act/signal.js';
 import { createStaticStore } from '../../src/store/poll-store.js';
 import { proc, snapshot } from '../model/mem-snapshot.js';
 

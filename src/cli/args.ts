@@ -1,7 +1,7 @@
 // Command-line parsing. Bad input → UsageError (one line, exit 2).
 import { parseArgs } from 'node:util';
-import { parseDuration } from './model/duration.js';
-import { isSortColumn, SORT_COLUMNS, type SortColumn } from './model/filter.js';
+import { parseDuration } from '../text/duration.js';
+import { isSortColumn, SORT_COLUMNS, type SortColumn } from '../model/filter.js';
 
 export class UsageError extends Error {}
 

@@ -2,18 +2,18 @@
 // and a terminal that is restored on q, SIGINT, SIGTERM and uncaught errors.
 import { hostname } from 'node:os';
 import { render } from 'ink';
-import type { CommonOptions } from '../args.js';
+import type { CommonOptions } from '../cli/args.js';
 import type { SnapshotSource } from '../proc/source.js';
-import type { Signaller } from '../proc/signal.js';
-import { takeModel } from '../snapshot.js';
+import type { Signaller } from '../act/signal.js';
+import { takeModel } from '../collect/collector.js';
 import { createPollStore } from '../store/poll-store.js';
-import { App } from './App.js';
+import { App } from '../ui/App.js';
 
 const ENTER = '\u001b[?1049h\u001b[?25l';
 const LEAVE = '\u001b[?25h\u001b[?1049l';
 
 async function makeSignaller(): Promise<Signaller> {
-  const [{ createSignaller }, { createAuditTrail }] = await Promise.all([import('../proc/signal.js'), import('../proc/audit.js')]);
+  const [{ createSignaller }, { createAuditTrail }] = await Promise.all([import('../act/signal.js'), import('../act/audit.js')]);
   const audit = createAuditTrail({ tool: 'tui' });
   return createSignaller({ onSignal: (r) => audit.record(r), onIntent: (i) => audit.intent(i) });
 }

@@ -2,17 +2,17 @@
 // Also owns what is read less often than every tick: the server policy (per config file) and
 // `ss` figures (only when a session needs them).
 import { hostname } from 'node:os';
-import type { CommonOptions } from './args.js';
-import { filterSessions, sortSessions } from './model/filter.js';
-import { classifyAll, buildModel, type BuildOptions } from './model/sessions.js';
-import type { Model, Policy, ProcSnapshot, Session } from './model/types.js';
-import type { SsInfo } from './proc/parse-ss.js';
-import { configFileOf } from './proc/parse-sshd-config.js';
-import { readPolicy } from './proc/policy.js';
-import { createSource, type SnapshotSource } from './proc/source.js';
-import { readSs } from './proc/ss.js';
-import type { JsonContext } from './report/json.js';
-import { nextDState, sinceOf } from './model/d-state.js';
+import type { CommonOptions } from '../cli/args.js';
+import { filterSessions, sortSessions } from '../model/filter.js';
+import { classifyAll, buildModel, type BuildOptions } from '../model/sessions.js';
+import type { Model, Policy, ProcSnapshot, Session } from '../model/types.js';
+import type { SsInfo } from '../proc/parse-ss.js';
+import { configFileOf } from '../proc/parse-sshd-config.js';
+import { readPolicy } from '../proc/policy.js';
+import { createSource, type SnapshotSource } from '../proc/source.js';
+import { readSs } from '../proc/ss.js';
+import type { JsonContext } from '../report/json.js';
+import { nextDState, sinceOf } from '../model/d-state.js';
 
 export function sourceFor(o: CommonOptions): SnapshotSource {
   return createSource({ procRoot: o.procRoot, devRoot: o.devRoot, passwdPath: o.passwd, tmux: process.env.TMUX, selfPid: process.pid });

@@ -1,16 +1,16 @@
 // `sshtop reap`: end sessions by rule, for cron and systemd timers. Dry run unless --yes; never
 // the caller's own session, never a listener; every signal goes to the audit trail.
 // Exit: 0 nothing matched or everything meant to end ended, 1 runtime failure, 2 usage, 3 a signal failed.
-import { quote, refuseRepeats, REAP_OPTIONS, tokenize, UsageError, valuesOf, type CommonOptions } from './args.js';
-import { parseDuration } from './model/duration.js';
-import { hasRule, selectForReap, type ReapDecision, type ReapRules } from './model/reap-rules.js';
-import { isUnsafe, sanitize } from './model/sanitize.js';
-import { formatEndpoint } from './model/columns.js';
-import { createAuditTrail } from './proc/audit.js';
-import { createSignaller, SIGNALS, type Pinned, type SignalName, type SignalResult } from './proc/signal.js';
-import { warnTtys } from './proc/tty-warn.js';
-import { formatReap, type ReapOutcome } from './report/reap.js';
-import { HUNG_LOOK_MS, sourceFor, takeModel } from './snapshot.js';
+import { quote, refuseRepeats, REAP_OPTIONS, tokenize, UsageError, valuesOf, type CommonOptions } from '../cli/args.js';
+import { parseDuration } from '../text/duration.js';
+import { hasRule, selectForReap, type ReapDecision, type ReapRules } from '../model/reap-rules.js';
+import { isUnsafe, sanitize } from '../text/sanitize.js';
+import { formatEndpoint } from '../model/columns.js';
+import { createAuditTrail } from '../act/audit.js';
+import { createSignaller, SIGNALS, type Pinned, type SignalName, type SignalResult } from '../act/signal.js';
+import { warnTtys } from '../act/tty-warn.js';
+import { formatReap, type ReapOutcome } from '../report/reap.js';
+import { HUNG_LOOK_MS, sourceFor, takeModel } from '../collect/collector.js';
 
 export const REAP_USAGE = `usage: sshtop [--proc-root <dir> …] reap [rules] [--signal HUP|TERM|…] [--grace 10s] [--warn "msg"] [--yes] [--json]
 rules (a session matching any rule is ended; at least one rule is required; 0s matches all):

@@ -22,7 +22,7 @@ import { HeldFiles } from './held-files.js';
 import { LoginRecordReader, SYSTEM_UTMP, SYSTEM_WTMP, type LoginRecordPaths } from './login-records.js';
 import { HiddenParents } from './hidden-parents.js';
 import { multiplexerClientTtys } from './multiplexer.js';
-import { commIsAmbiguous, familyOf } from './ssh-names.js';
+import { commIsAmbiguous, familyOf } from './parse-ssh-title.js';
 
 export interface ReaderOptions {
   procRoot?: string;
