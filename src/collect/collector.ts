@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import type { CommonOptions } from '../cli/args.js';
 import { filterSessions, sortSessions } from '../model/filter.js';
+import { derivePolicy } from '../model/policy.js';
 import { classifyAll, buildModel, type BuildOptions } from '../model/sessions.js';
 import type { Model, Policy, ProcSnapshot, Session } from '../model/types.js';
 import type { SsInfo } from '../proc/parse-ss.js';
@@ -27,7 +28,7 @@ function policyOf(command: string | undefined, procRoot: string | undefined): { 
   const hit = policyCache.get(key);
   if (hit && Date.now() - hit.at < POLICY_TTL_MS) return hit;
   // a refresh keeps the last value until it is in
-  const entry: { at: number; policy: Promise<Policy>; value?: Policy } = { at: Date.now(), policy: readPolicy({ listenerCommand: command, procRoot }), value: hit?.value };
+  const entry: { at: number; policy: Promise<Policy>; value?: Policy } = { at: Date.now(), policy: readPolicy({ listenerCommand: command, procRoot }).then((r) => derivePolicy(r.values, r.source, r.configFile, r.kernel)), value: hit?.value };
   void entry.policy.then((v) => (entry.value = v));
   policyCache.set(key, entry);
   return entry;

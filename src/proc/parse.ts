@@ -1,5 +1,5 @@
 // Pure parsers for /proc text. Total functions: garbage in → undefined (or an empty result) out.
-import type { Endpoint, TcpSocket } from '../model/types.js';
+import type { Endpoint, TcpSocket } from './types.js';
 
 export interface StatFields {
   comm: string;

@@ -3,7 +3,7 @@
 // and their descendants beyond the one stat read per pid.
 import { readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExeFacts, ProcEntry, ProcSnapshot, TcpSocket } from '../model/types.js';
+import type { ExeFacts, ProcEntry, ProcSnapshot, TcpSocket } from './types.js';
 import {
   environValue,
   parseBtime,

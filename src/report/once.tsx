@@ -1,7 +1,8 @@
 // `sshtop --once`: the session table printed once, grouped as a tree (listener → sessions).
 import { Table } from '@alcalzone/ink-table';
 import { Box, Text, renderToString } from 'ink';
-import { sessionCells, truncate } from '../model/columns.js';
+import { sessionCells } from '../model/columns.js';
+import { truncate } from '../text/cells.js';
 import { HIDDEN_GROUP_TITLE } from '../model/hidden-sessions.js';
 import { sanitize } from '../text/sanitize.js';
 import type { Listener, Model, Session } from '../model/types.js';
