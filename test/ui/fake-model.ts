@@ -2,7 +2,7 @@
 import { buildModel } from '../../src/model/sessions.js';
 import type { Model } from '../../src/model/types.js';
 import type { Pinned, SignalName, SignalResult, Signaller, Target } from '../../src/act/signal.js';
-import { createStaticStore } from '../../src/store/poll-store.js';
+import { createStaticStore } from '../static-store.js';
 import { proc, snapshot } from '../model/mem-snapshot.js';
 
 const NOW_TICKS = 100_000 * 100;
