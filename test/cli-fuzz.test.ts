@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { OPTIONS, parseCommandLine, REAP_HONOURS, REAP_OPTIONS, UsageError } from '../src/cli/args.js';
 import { SORT_COLUMNS } from '../src/model/filter.js';
 import { SIGNALS } from '../src/model/signal-names.js';
-import { parseReapArgs } from '../src/commands/reap.js';
+import { parseReapArgs } from '../src/cli/reap-args.js';
 import { ensureBuilt, SSHTOP } from './e2e/lab.js';
 
 const FIXTURE = new URL('./fixtures/openssh-9.2p1', import.meta.url).pathname;

@@ -63,7 +63,7 @@ export const OPTIONS = {
   passwd: { type: 'string' },
 } as const;
 
-/** the options of `sshtop reap`, after the word reap (parsed by parseReapArgs in reap.ts) */
+/** the options of `sshtop reap`, after the word reap (parsed by parseReapArgs in reap-args.ts) */
 export const REAP_OPTIONS = {
   idle: { type: 'string' },
   'max-age': { type: 'string' },

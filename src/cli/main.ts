@@ -51,7 +51,7 @@ function checkCapturedTree(o: CommonOptions): void {
 async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, process.env);
   if (parsed.kind === 'help') {
-    process.stdout.write((parsed.topic === 'reap' ? (await import('../commands/reap.js')).REAP_USAGE : USAGE) + '\n');
+    process.stdout.write((parsed.topic === 'reap' ? (await import('./reap-args.js')).REAP_USAGE : USAGE) + '\n');
     return 0;
   }
   if (parsed.kind === 'version') {
@@ -64,21 +64,21 @@ async function main(argv: string[]): Promise<number> {
   // no terminal to draw on: the default mode prints the table instead of failing
   if ((mode === 'tui' || mode === 'watch') && !process.stdout.isTTY) mode = 'once';
   if (mode === 'reap') {
+    const { parseReapArgs, REAP_USAGE } = await import('./reap-args.js');
+    const reap = parseReapArgs(o.rest, o);
+    if (reap.help) {
+      process.stdout.write(REAP_USAGE + '\n');
+      return 0;
+    }
     const { runReap } = await import('../commands/reap.js');
-    return runReap(o, o.rest);
+    return runReap(o, reap);
   }
-  const { sourceFor, takeModel } = await import('../collect/collector.js');
+  const { sourceFor } = await import('../collect/collector.js');
   const source = sourceFor(o);
-  if (mode === 'json') {
-    const { formatJson } = await import('../report/json.js');
-    const { model, ctx } = await takeModel(source, o);
-    process.stdout.write(formatJson(model, ctx));
-    return 0;
-  }
+  if (mode === 'json') return (await import('../commands/json.js')).runJson(o, source);
   if (mode === 'once') {
-    const [{ formatOnce }, { model }] = await Promise.all([import('../report/once.js'), takeModel(source, o)]);
-    process.stdout.write(formatOnce(model, { color: o.color && process.stdout.isTTY === true, columns: outputColumns(process.stdout.columns, process.env) }));
-    return 0;
+    const { runOnce } = await import('../commands/once.js');
+    return runOnce(o, source, { color: o.color && process.stdout.isTTY === true, columns: outputColumns(process.stdout.columns, process.env) });
   }
   // Ink draws nothing live while CI or CONTINUOUS_INTEGRATION is set (it waits for unmount), and
   // reads them once, when it loads. sshtop only gets here with a terminal on stdout: it draws.

@@ -5,7 +5,7 @@ import { render } from 'ink';
 import type { CommonOptions } from '../cli/args.js';
 import type { SnapshotSource } from '../proc/source.js';
 import type { Signaller } from '../act/signal.js';
-import { takeModel } from '../collect/collector.js';
+import { createCollector } from '../collect/collector.js';
 import { createPollStore } from '../store/poll-store.js';
 import { App } from '../ui/App.js';
 
@@ -23,10 +23,11 @@ export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly:
   const signaller = readOnly ? undefined : await makeSignaller();
   // the first frame (the header, 'reading…') is drawn before the first poll's scan of /proc, and
   // no poll waits for sshd -T or ss: they run in the background and the next poll has them
+  const collector = createCollector(source, { ...o, user: undefined, filter: undefined });
   const store = createPollStore({
     intervalMs: o.intervalSeconds * 1000,
     deferStart: true,
-    take: async (dStateSince) => (await takeModel(source, { ...o, user: undefined, filter: undefined }, { dStateSince, background: true })).full,
+    take: async (dStateSince) => (await collector.take({ dStateSince, background: true })).full,
   });
 
   const out = process.stdout;

@@ -69,7 +69,13 @@ function OnceView({ model, columns }: { model: Model; columns: number }) {
   );
 }
 
-export function formatOnce(model: Model, opts: { color: boolean; columns?: number }): string {
+/** colour, and the terminal width to fit (default 200 columns) */
+export interface OnceOptions {
+  color: boolean;
+  columns?: number;
+}
+
+export function formatOnce(model: Model, opts: OnceOptions): string {
   const columns = opts.columns ?? 200;
   const text = renderToString(<OnceView model={model} columns={columns} />, { columns });
   // ink-table rules off every row; keep only the rule under the heading, so a session is one line

@@ -5,7 +5,7 @@ import { nextDState, sinceOf } from '../../src/model/d-state.js';
 import { selectForReap } from '../../src/model/reap-rules.js';
 import { buildModel } from '../../src/model/sessions.js';
 import type { LoginRecord, ProcEntry } from '../../src/model/types.js';
-import { parseReapArgs } from '../../src/commands/reap.js';
+import { parseReapArgs } from '../../src/cli/reap-args.js';
 import { UsageError } from '../../src/cli/args.js';
 import { BTIME, proc, snapshot } from './mem-snapshot.js';
 
