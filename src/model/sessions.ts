@@ -1,4 +1,5 @@
-// Build listeners and sessions (one per SSH connection) from a ProcSnapshot. Pure.
+// Build listeners and sessions (one per SSH connection) from a ProcSnapshot. Pure. (About 300
+// lines: one session's build reads top to bottom here; its parts already live beside it.)
 import { parseSshConnection } from '../proc/parse.js';
 import { formatSeconds } from '../text/duration.js';
 import { familyOf } from '../proc/parse-ssh-title.js';
