@@ -1,4 +1,4 @@
-// npm run build: compile src/ with tsc into dist/, then bundle dist/cli.js into dist/bundle/ with
+// npm run build: compile src/ with tsc into dist/, then bundle dist/cli/main.js into dist/bundle/ with
 // esbuild (cli.mjs plus lazily loaded chunks), which bin/sshtop imports. Plain .mjs so the build
 // itself needs nothing compiled.
 import { spawnSync } from 'node:child_process';
@@ -20,7 +20,8 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 await build({
   // relative paths below (entry, alias, outdir) are read from the repository root
   absWorkingDir: REPO,
-  entryPoints: ['dist/cli.js'],
+  // named cli: the bundle stays dist/bundle/cli.mjs, which bin/sshtop imports
+  entryPoints: { cli: 'dist/cli/main.js' },
   // one file plus chunks: startup reads no node_modules tree
   bundle: true,
   // Node built-ins stay imports (node:fs, node:child_process, …)

@@ -9,10 +9,10 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPTIONS, REAP_OPTIONS, USAGE } from '../src/args.js';
-import { REAP_USAGE } from '../src/reap.js';
+import { OPTIONS, REAP_OPTIONS, USAGE } from '../src/cli/args.js';
+import { REAP_USAGE } from '../src/cli/reap-args.js';
 import { keyHelp } from '../src/ui/keymap.js';
-import { SIGNALS } from '../src/proc/signal-names.js';
+import { SIGNALS } from '../src/model/signal-names.js';
 import { SORT_COLUMNS } from '../src/model/filter.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -2,7 +2,7 @@
 // `npm run release`: the self-contained executables (Linux x86_64 and arm64) and their tarballs,
 // from the sources and pinned inputs only:
 //
-//   src/cli.ts ──esbuild (this package's pinned version)──▶ one ESM file
+//   src/cli/main.ts ──esbuild (this package's pinned version)──▶ one ESM file
 //             ──bun build --compile --bytecode (Bun from the npm registry, packaging/pins.json:
 //               exact version + integrity hash)──▶ dist/release/sshtop-<v>-linux-<arch>/sshtop
 //
@@ -81,15 +81,15 @@ export function pinnedBun(arch) {
 }
 
 /**
- * The version is read by src/cli.ts from `../package.json` next to its own URL. Inside the
+ * The version is read by src/cli/main.ts from `../../package.json` next to its own URL. Inside the
  * executable every module lives at /$bunfs/root/<name>; the embedded package.json is at
- * /$bunfs/root/package.json. So cli.ts alone is told it sits one folder below that.
+ * /$bunfs/root/package.json. So main.ts alone is told it sits two folders below that.
  */
 const embeddedUrl = {
   name: 'sshtop-embedded-url',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]cli\.ts$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify('file:///$bunfs/root/lib/cli.js')),
+    b.onLoad({ filter: /[\\/]src[\\/]cli[\\/]main\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify('file:///$bunfs/root/lib/cli/main.js')),
       loader: 'ts',
     }));
   },
@@ -100,7 +100,7 @@ export async function bundle(stage) {
   mkdirSync(stage, { recursive: true });
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: ['src/cli.ts'],
+    entryPoints: ['src/cli/main.ts'],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -115,7 +115,7 @@ export async function bundle(stage) {
     logLevel: 'warning',
     plugins: [embeddedUrl],
   });
-  if (!readFileSync(join(stage, 'sshtop.mjs'), 'utf8').includes('$bunfs/root/lib/cli.js')) throw new Error('the version lookup in src/cli.ts was not redirected');
+  if (!readFileSync(join(stage, 'sshtop.mjs'), 'utf8').includes('$bunfs/root/lib/cli/main.js')) throw new Error('the version lookup in src/cli/main.ts was not redirected');
   writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version }) + '\n');
   writeFileSync(join(stage, 'THIRD-PARTY-LICENSES.txt'), licences(result.metafile));
 }

@@ -5,10 +5,10 @@
 import { execFile, spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OPTIONS, parseCommandLine, REAP_HONOURS, REAP_OPTIONS, UsageError } from '../src/args.js';
+import { OPTIONS, parseCommandLine, REAP_HONOURS, REAP_OPTIONS, UsageError } from '../src/cli/args.js';
 import { SORT_COLUMNS } from '../src/model/filter.js';
-import { SIGNALS } from '../src/proc/signal-names.js';
-import { parseReapArgs } from '../src/reap.js';
+import { SIGNALS } from '../src/model/signal-names.js';
+import { parseReapArgs } from '../src/cli/reap-args.js';
 import { ensureBuilt, SSHTOP } from './support/lab.js';
 
 const FIXTURE = new URL('./fixtures/openssh-9.2p1', import.meta.url).pathname;

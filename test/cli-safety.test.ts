@@ -3,7 +3,7 @@
 // on a terminal that reports zero columns.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_COLUMNS, MAX_COLUMNS, MIN_COLUMNS, outputColumns, parseCommandLine } from '../src/args.js';
+import { DEFAULT_COLUMNS, MAX_COLUMNS, MIN_COLUMNS, outputColumns, parseCommandLine } from '../src/cli/args.js';
 import { alive, ensureBuilt, SSHTOP, startTicksOf } from './support/lab.js';
 import { startTmux } from './support/tmux.js';
 import { FakeProcRoot } from './support/fake-proc.js';

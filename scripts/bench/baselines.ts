@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import psList from 'ps-list';
-import { ProcReader } from '../../src/proc/read-procs.js';
+import { ProcReader } from '../../src/proc/reader.js';
 import { SSHTOP } from '../../test/support/lab.js';
 import { mark, procCpu, since, summarize, type Summary } from './stats.js';
 

@@ -36,7 +36,7 @@ export async function measureKeys(model: Model, size = { columns: 200, rows: 50 
     import('ink-testing-library'),
     import('react'),
     import('../../src/ui/App.js'),
-    import('../../src/store/poll-store.js'),
+    import('../../test/support/static-store.js'),
   ]);
   const store = createStaticStore({ model, error: null, paused: false, cpu: new Map(), polls: 1 });
   const app = render(React.createElement(App, { store, readOnly: true, host: hostname(), color: true, sort: 'login', size }));

@@ -7,9 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
-import { ProcReader } from '../../src/proc/read-procs.js';
-import { takeModel } from '../../src/snapshot.js';
-import { parseCommandLine } from '../../src/args.js';
+import { ProcReader } from '../../src/proc/reader.js';
+import { createCollector } from '../../src/collect/collector.js';
+import type { Model } from '../../src/model/types.js';
+import { parseCommandLine } from '../../src/cli/args.js';
 import { requireLab } from '../../test/support/lab.js';
 import { waitFor } from '../../test/support/wait.js';
 import { measureBaselines, measureJson } from './baselines.js';
@@ -97,9 +98,9 @@ function tickStats(run: TickRun): TickStats {
 }
 
 /** render cost of one model by terminal size: a static store, the same frame drawn again and again */
-async function renderBySize(model: Awaited<ReturnType<typeof takeModel>>['full'], sizes: { columns: number; rows: number }[]) {
+async function renderBySize(model: Model, sizes: { columns: number; rows: number }[]) {
   const { FakeTty, FakeKeys } = await import('./tick.js');
-  const [{ render }, React, { App }, { createStaticStore }] = await Promise.all([import('ink'), import('react'), import('../../src/ui/App.js'), import('../../src/store/poll-store.js')]);
+  const [{ render }, React, { App }, { createStaticStore }] = await Promise.all([import('ink'), import('react'), import('../../src/ui/App.js'), import('../../test/support/static-store.js')]);
   const { sleep } = await import('./stats.js');
   const out: Record<string, Summary> = {};
   for (const size of sizes) {
@@ -173,7 +174,7 @@ async function measureSynthetic(sessions: number) {
   const reader = new ProcReader({ procRoot: tree.procRoot, devRoot: tree.devRoot, passwdPath: tree.passwd, selfPid: process.pid });
   const snap = reader.read();
   reader.close();
-  const { full } = await takeModel({ kind: 'proc', read: async () => snap }, { ...parsed.options, user: undefined, filter: undefined });
+  const { full } = await createCollector({ kind: 'proc', read: async () => snap }, { ...parsed.options, user: undefined, filter: undefined }).take();
   log(`  key press to frame (ink-testing-library)`);
   const keys = await measureKeys(full, SIZE);
   const renderSizes = await renderBySize(full, [SIZE, { columns: 80, rows: 24 }]);

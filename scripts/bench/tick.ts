@@ -4,11 +4,11 @@
 // render, each timed in CPU and wall time).
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { parseCommandLine } from '../../src/args.js';
+import { parseCommandLine } from '../../src/cli/args.js';
 import type { ProcSnapshot } from '../../src/model/types.js';
-import { ProcReader } from '../../src/proc/read-procs.js';
+import { ProcReader } from '../../src/proc/reader.js';
 import type { SnapshotSource } from '../../src/proc/source.js';
-import { takeModel } from '../../src/snapshot.js';
+import { createCollector } from '../../src/collect/collector.js';
 import { createPollStore } from '../../src/store/poll-store.js';
 import { mark, procCpu, since, type Cost, type Mark } from './stats.js';
 
@@ -100,7 +100,7 @@ export async function measureTicks(opts: TickOptions): Promise<TickRun> {
   if (parsed.kind !== 'run') throw new Error('bad sshtop arguments for the benchmark');
   const o = parsed.options;
   const { render, React, App } = await loadUi();
-  // the same reader options as sourceFor() in src/snapshot.ts
+  // the same reader options as sourceFor() in src/collect/collector.ts
   const reader = new ProcReader({ procRoot: o.procRoot, devRoot: o.devRoot, passwdPath: o.passwd, tmux: undefined, selfPid: process.pid });
   const warmup = opts.warmup ?? 2;
   const wanted = warmup + opts.ticks;
@@ -113,6 +113,9 @@ export async function measureTicks(opts: TickOptions): Promise<TickRun> {
   const keys = new FakeKeys();
   const finished = new Promise<void>((r) => (done = r));
 
+  // one collector for the run, as runTui has: its policy and ss caches carry over between polls
+  const source: SnapshotSource = { kind: 'proc', read: async () => snap as ProcSnapshot };
+  const collector = createCollector(source, { ...o, user: undefined, filter: undefined });
   const store = createPollStore({
     intervalMs: o.intervalSeconds * 1000,
     // as runTui does: the full model, filtered in the UI; sshd -T and ss never waited for
@@ -121,9 +124,7 @@ export async function measureTicks(opts: TickOptions): Promise<TickRun> {
       snap = reader.read();
       const t1 = mark();
       at = { t0, t1, scan: reader.lastScan, bytes: tty.bytes };
-      const taken = snap;
-      const source: SnapshotSource = { kind: 'proc', read: async () => taken };
-      const { full } = await takeModel(source, { ...o, user: undefined, filter: undefined }, { dStateSince, background: true });
+      const { full } = await collector.take({ dStateSince, background: true });
       at.t2 = mark();
       sessions = full.sessions.length;
       return full;

@@ -1,8 +1,7 @@
 // Classify an sshd-family process by its title (SPEC 1.1). Pure.
-import { familyOf } from '../proc/ssh-names.js';
+import { familyOf, splitTitle } from '../proc/parse-ssh-title.js';
 import type { Classified, Startups } from './types.js';
 
-const TITLE = /^(sshd|sshd-session|sshd-auth): (.*)$/s;
 const STARTUPS = /\[listener\] (\d+) of (\d+)-(\d+)(?:-(\d+))? startups/;
 const TTY_LIST = /^pts\/\d+(?:,pts\/\d+)*$|^tty\w*$/;
 
@@ -32,8 +31,8 @@ export function classifyProcess(comm: string, argv: readonly string[], parentIsD
   // process exiting; it is part of the tree, but never a listener
   if (argv.length === 0) return { role: 'unknown', daemon: 'openssh' };
   const title = argv.join(' ');
-  const m = TITLE.exec(title);
-  if (!m) {
+  const split = splitTitle(title);
+  if (!split) {
     // a configuration test (`sshd -T -f …`, sshtop's own policy read included) serves nobody
     if (argv.some((a) => a === '-T' || a === '-t' || a === '-V')) return { role: 'process', daemon: 'openssh' };
     // not retitled: an old listener (`/usr/sbin/sshd -D`), a re-exec child before its title, inetd
@@ -41,7 +40,7 @@ export function classifyProcess(comm: string, argv: readonly string[], parentIsD
     if (family === 'sshd-session') return { role: 'preauth', daemon: 'openssh' };
     return { role: 'listener', daemon: 'openssh', startups: null };
   }
-  const [, binary, rest] = m as unknown as [string, string, string];
+  const { binary, rest } = split;
   if (rest.includes('[listener]')) return { role: 'listener', daemon: 'openssh', startups: parseStartups(rest) };
   // `[net]` alone: the privsep child before the client named a user (seen on 9.2)
   if (/^\[(accepted|rexeced|net|session-auth[^\]]*)\]$/.test(rest)) return { role: 'preauth', daemon: 'openssh' };

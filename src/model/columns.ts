@@ -1,7 +1,7 @@
 // Display text for a session's columns, shared by the TUI and `--once`. Pure; every string that
 // came from /proc is sanitised here, so callers can print the result as it is.
-import { sanitize } from './sanitize.js';
-import { formatSeconds } from './sessions.js';
+import { sanitize } from '../text/sanitize.js';
+import { formatSeconds } from '../text/duration.js';
 import type { Endpoint, Session } from './types.js';
 
 export interface SessionCells {
@@ -68,40 +68,4 @@ export function sessionCells(s: Session, now: number): SessionCells {
     state: formatState(s),
     command: sanitize(s.command ?? '-'),
   };
-}
-
-/** terminal cells of one character, never fewer than Ink or a terminal gives it: the narrow
- *  non-ASCII characters sshtop draws itself count 1, every other non-ASCII character 2 */
-function cellsOf(c: number): number {
-  if (c >= 0x20 && c < 0x7f) return 1;
-  if ((c >= 0xa0 && c <= 0x2ff) || (c >= 0x2500 && c <= 0x257f) || c === 0x2026 || c === 0x2192 || c === 0x25b2 || c === 0xfffd) return 1;
-  return 2;
-}
-
-/**
- * At most `width` terminal cells of text, `…` marking a cut. Ink's own truncation (slice-ansi)
- * keeps a double-width character that straddles the edge, one cell too many: the terminal then
- * wraps and the whole screen scrolls by a line. Strings from /proc can carry such characters.
- */
-export function fitCells(text: string, width: number): string {
-  if (width <= 0) return '';
-  const chars = [...text];
-  let total = 0;
-  for (const ch of chars) total += cellsOf(ch.codePointAt(0) as number);
-  if (total <= width) return text;
-  let out = '';
-  let used = 0;
-  for (const ch of chars) {
-    const w = cellsOf(ch.codePointAt(0) as number);
-    if (used + w > width - 1) break;
-    out += ch;
-    used += w;
-  }
-  return out + '…';
-}
-
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return '';
-  const chars = [...text];
-  return chars.length <= width ? text : chars.slice(0, Math.max(0, width - 1)).join('') + '…';
 }

@@ -13,10 +13,6 @@ export const SSHD_DEFAULTS: Record<string, string> = {
   unusedconnectiontimeout: 'none',
 };
 
-export function unknownPolicy(kernel: Policy['kernel']): Policy {
-  return derivePolicy(null, 'unknown', null, kernel);
-}
-
 export function derivePolicy(
   values: ConfigValues | null,
   source: Policy['source'],

@@ -1,5 +1,5 @@
 // Which sessions `sshtop reap` ends, and why. Pure: rules in, decisions out.
-import { formatSeconds } from './sessions.js';
+import { formatSeconds } from '../text/duration.js';
 import type { Model, Session } from './types.js';
 
 export interface ReapRules {

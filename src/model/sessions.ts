@@ -1,6 +1,8 @@
-// Build listeners and sessions (one per SSH connection) from a ProcSnapshot. Pure.
+// Build listeners and sessions (one per SSH connection) from a ProcSnapshot. Pure. (About 300
+// lines: one session's build reads top to bottom here; its parts already live beside it.)
 import { parseSshConnection } from '../proc/parse.js';
-import { familyOf } from '../proc/ssh-names.js';
+import { formatSeconds } from '../text/duration.js';
+import { familyOf } from '../proc/parse-ssh-title.js';
 import { classifyProcess } from './classify.js';
 import { applyStaleness, type StalenessOptions } from './network.js';
 import { buildHiddenSessions } from './hidden-sessions.js';
@@ -305,11 +307,4 @@ function loginRecordsOf(procs: SessionProcess[], snap: ProcSnapshot): LoginRecor
     const p = daemons.get(r.pid);
     return p !== undefined && r.at >= p.startedAt - LOGIN_CLOCK_SLACK_MS;
   });
-}
-
-export function formatSeconds(s: number): string {
-  if (s < 90) return `${s}s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)}m`;
-  if (s < 48 * 3600) return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m`;
-  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
 }

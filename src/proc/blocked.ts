@@ -2,7 +2,7 @@
 // in state D, which are rare, so a tick pays nothing for it otherwise.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Blocked } from '../model/types.js';
+import type { Blocked } from './types.js';
 
 /** voluntary + involuntary context switches from /proc/PID/status, or null */
 export function parseSwitches(status: string): number | null {

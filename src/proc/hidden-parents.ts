@@ -4,7 +4,7 @@
 // them: the tops of the caller's own session channels, and everything below them.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HiddenSessionTop } from '../model/types.js';
+import type { HiddenSessionTop } from './types.js';
 import { environValue, parseStat, ttyName, type StatFields } from './parse.js';
 
 export interface HiddenParentsRead {

@@ -3,7 +3,7 @@
 // is in parse-utmp.ts. A record names a session only through its pid (sshd writes its own), which
 // the model checks against the live processes (sessions.ts).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { LoginRecord } from '../model/types.js';
+import type { LoginRecord } from './types.js';
 import { openLogins, parseUtmp, UTMP_RECORD, type UtmpRecord } from './parse-utmp.js';
 
 /** where glibc keeps them (/var/run is a link to /run on current systems; both are tried) */

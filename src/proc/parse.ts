@@ -1,5 +1,5 @@
 // Pure parsers for /proc text. Total functions: garbage in → undefined (or an empty result) out.
-import type { Endpoint, TcpSocket } from '../model/types.js';
+import type { Endpoint, TcpSocket } from './types.js';
 
 export interface StatFields {
   comm: string;
@@ -42,6 +42,14 @@ export function parseStat(text: string): StatFields | undefined {
   const valid =
     isInt(out.ppid) && isInt(out.pgrp) && isInt(out.sid) && isInt(out.ttyNr) && isInt(out.tpgid) && isInt(out.cpuTicks) && isInt(out.startTicks) && isInt(out.threads);
   return valid && out.state.length === 1 ? out : undefined;
+}
+
+/** exit_signal (field 38) of /proc/PID/stat: -1 for a thread that is not its process's leader */
+export function parseExitSignal(stat: string): number | undefined {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const n = Number(stat.slice(close + 2).split(' ', 36)[35]);
+  return Number.isInteger(n) ? n : undefined;
 }
 
 /** Real uid from /proc/PID/status (`Uid:\treal\teffective\tsaved\tfs`). */
@@ -207,4 +215,25 @@ export function parseSshConnection(value: string): { remote: Endpoint; local: En
   const lp = Number(f[3]);
   if (!Number.isInteger(rp) || !Number.isInteger(lp) || rp < 0 || rp > 65535 || lp < 0 || lp > 65535) return undefined;
   return { remote: { address: f[0] as string, port: rp }, local: { address: f[2] as string, port: lp } };
+}
+
+/**
+ * Whether /proc/self/mountinfo shows `target` (a real path) mounted as proc with a hidepid that
+ * hides other users' processes from a member of `groups` (egid and supplementary groups). The
+ * last mount on the path is the one in effect; members of its gid= group see everything.
+ */
+export function procMountHides(mountinfo: string, target: string, groups: readonly number[]): boolean {
+  let hides = false;
+  for (const line of mountinfo.split('\n')) {
+    const [mount, fs] = line.split(' - ');
+    const point = mount?.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    const [type, , options = ''] = (fs ?? '').split(' ');
+    if (type !== 'proc' || point !== target) continue;
+    const opts = options.split(',');
+    const hidepid = opts.find((o) => o.startsWith('hidepid='))?.slice(8);
+    const gid = Number(opts.find((o) => o.startsWith('gid='))?.slice(4));
+    const exempt = Number.isInteger(gid) && groups.includes(gid);
+    hides = !exempt && ['2', 'invisible', '4', 'ptraceable'].includes(hidepid ?? '');
+  }
+  return hides;
 }

@@ -1,12 +1,12 @@
-// Read the effective server policy: `sshd -T` (root; via execa, with a timeout), else the
-// sshd_config files (with Include), else unknown; and the kernel's TCP keepalive settings.
+// Read the server's effective configuration: `sshd -T` (root; via execa, with a timeout), else the
+// sshd_config files (with Include), else unknown; and the kernel's TCP keepalive settings. Raw
+// values only: what they mean is derived by model/policy.ts.
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
-import { derivePolicy, unknownPolicy } from '../model/policy.js';
-import type { Policy } from '../model/types.js';
 import { isRegularFile, readRegularFile } from './bounded-read.js';
 import { configFileOf, parseSshdConfigLines, parseSshdT, type ConfigValues } from './parse-sshd-config.js';
+import type { ConfigSource, KernelKeepalive } from './types.js';
 
 export interface PolicyOptions {
   procRoot?: string;
@@ -18,12 +18,21 @@ export interface PolicyOptions {
   timeoutMs?: number;
 }
 
+/** the configuration as read, before model/policy.ts derives what it means */
+export interface RawPolicy {
+  /** null: no configuration could be read (source 'unknown') */
+  values: ConfigValues | null;
+  source: ConfigSource;
+  configFile: string | null;
+  kernel: KernelKeepalive | null;
+}
+
 const DEFAULT_CONFIG = '/etc/ssh/sshd_config';
 const MAX_SSHD_T_BYTES = 256 * 1024;
 /** Include fan-out: files read for one policy at the most */
 const MAX_CONFIG_FILES = 64;
 
-export function readKernelKeepalive(procRoot = '/proc'): Policy['kernel'] {
+export function readKernelKeepalive(procRoot = '/proc'): KernelKeepalive | null {
   const read = (name: string): number | undefined => {
     try {
       const n = Number(readFileSync(join(procRoot, 'sys/net/ipv4', name), 'utf8').trim());
@@ -50,7 +59,7 @@ export function readKernelKeepalive(procRoot = '/proc'): Policy['kernel'] {
   };
 }
 
-export async function readPolicy(opts: PolicyOptions = {}): Promise<Policy> {
+export async function readPolicy(opts: PolicyOptions = {}): Promise<RawPolicy> {
   const kernel = readKernelKeepalive(opts.procRoot);
   const configFile = (opts.listenerCommand && configFileOf(opts.listenerCommand)) || DEFAULT_CONFIG;
   // sshd -T reads the file as root: only ever a regular one, and the child is bounded in time and output
@@ -63,13 +72,13 @@ export async function readPolicy(opts: PolicyOptions = {}): Promise<Policy> {
         stdin: 'ignore',
       });
       const values = parseSshdT(stdout);
-      if (values.size > 0) return derivePolicy(values, 'sshd -T', configFile, kernel);
+      if (values.size > 0) return { values, source: 'sshd -T', configFile, kernel };
     } catch {
       // not root, no sshd binary, or a config sshd rejects: fall back to reading the files
     }
   }
   const values = readConfigFiles(configFile);
-  return values ? derivePolicy(values, 'sshd_config', configFile, kernel) : unknownPolicy(kernel);
+  return values ? { values, source: 'sshd_config', configFile, kernel } : { values: null, source: 'unknown', configFile: null, kernel };
 }
 
 /** first value wins, Include expanded in place (globs in the last path component), Match ends it */

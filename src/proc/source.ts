@@ -1,9 +1,9 @@
 // Where snapshots come from: /proc when it exists, else ps-list with the fields it can give.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProcEntry, ProcSnapshot } from '../model/types.js';
-import { ProcReader, type ReaderOptions } from './read-procs.js';
-import { familyOf } from './ssh-names.js';
+import type { ProcEntry, ProcSnapshot } from './types.js';
+import { ProcReader, type ReaderOptions } from './reader.js';
+import { familyOf } from './parse-ssh-title.js';
 
 export interface SnapshotSource {
   read(): Promise<ProcSnapshot>;

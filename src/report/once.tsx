@@ -1,9 +1,10 @@
 // `sshtop --once`: the session table printed once, grouped as a tree (listener → sessions).
 import { Table } from '@alcalzone/ink-table';
 import { Box, Text, renderToString } from 'ink';
-import { sessionCells, truncate } from '../model/columns.js';
+import { sessionCells } from '../model/columns.js';
+import { truncate } from '../text/cells.js';
 import { HIDDEN_GROUP_TITLE } from '../model/hidden-sessions.js';
-import { sanitize } from '../model/sanitize.js';
+import { sanitize } from '../text/sanitize.js';
 import type { Listener, Model, Session } from '../model/types.js';
 
 const SGR = /\u001b\[[0-9;]*m/g;
@@ -68,7 +69,13 @@ function OnceView({ model, columns }: { model: Model; columns: number }) {
   );
 }
 
-export function formatOnce(model: Model, opts: { color: boolean; columns?: number }): string {
+/** colour, and the terminal width to fit (default 200 columns) */
+export interface OnceOptions {
+  color: boolean;
+  columns?: number;
+}
+
+export function formatOnce(model: Model, opts: OnceOptions): string {
   const columns = opts.columns ?? 200;
   const text = renderToString(<OnceView model={model} columns={columns} />, { columns });
   // ink-table rules off every row; keep only the rule under the heading, so a session is one line

@@ -1,9 +1,9 @@
 // Output of `sshtop reap`: a readable list (sanitised) or JSON.
 import { formatEndpoint } from '../model/columns.js';
 import type { ReapDecision } from '../model/reap-rules.js';
-import { escapeJsonUnsafe, sanitize } from '../model/sanitize.js';
+import { escapeJsonUnsafe, sanitize } from '../text/sanitize.js';
 import type { Model } from '../model/types.js';
-import type { SignalName, SignalResult } from '../proc/signal.js';
+import type { SignalName, SignalResult } from '../act/signal.js';
 import type { JsonContext } from './json.js';
 
 export interface ReapOutcome {

@@ -115,26 +115,3 @@ export function createPollStore(opts: PollOptions): SessionStore {
     },
   };
 }
-
-/** a store over fixed states, for tests and screenshots */
-export function createStaticStore(initial: StoreState): SessionStore & { set(next: Partial<StoreState>): void } {
-  const listeners = new Set<() => void>();
-  let state = initial;
-  return {
-    subscribe(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    getSnapshot: () => state,
-    start() {},
-    setPaused(paused) {
-      state = { ...state, paused };
-      for (const l of listeners) l();
-    },
-    set(next) {
-      state = { ...state, ...next };
-      for (const l of listeners) l();
-    },
-    stop() {},
-  };
-}

@@ -3,9 +3,9 @@
 // only through the injected Signaller, which watch mode does not have.
 import { Box, Text, useApp } from 'ink';
 import { useMemo, useRef, useState } from 'react';
-import { fitCells } from '../model/columns.js';
+import { fitCells } from '../text/cells.js';
 import type { SortColumn } from '../model/filter.js';
-import type { Signaller } from '../proc/signal.js';
+import type { Signaller } from '../act/signal.js';
 import type { SessionStore } from '../store/poll-store.js';
 import { Body } from './components/Body.js';
 import { Header } from './components/Header.js';

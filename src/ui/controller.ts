@@ -1,8 +1,8 @@
 // The UI's state machine, pure: one key in, the next state and what the App must do out (htop's
 // Action.c returns a reaction the same way). The App runs the effects with the injected Signaller
 // and store; nothing here touches a process. Watch mode never gets an effect that signals.
-import { sanitize } from '../model/sanitize.js';
-import type { SignalResult } from '../proc/signal.js';
+import { sanitize } from '../text/sanitize.js';
+import type { SignalResult } from '../act/signal.js';
 import { dialogStep } from './controller/dialog-step.js';
 import { mainStep } from './controller/main-step.js';
 import { pickerStep } from './controller/picker-step.js';

@@ -1,7 +1,7 @@
 // UI state and the small pure transitions the controller composes (controller.ts decides which).
 // The selection is stored once: the row's key, and its last index for when that row is gone.
 import type { SortColumn } from '../model/filter.js';
-import type { Pinned, SignalName } from '../proc/signal.js';
+import type { Pinned, SignalName } from '../act/signal.js';
 import type { Row } from './view/rows.js';
 
 export type Mode = 'main' | 'filter' | 'search' | 'help' | 'detail' | 'user-picker' | 'sort-picker' | 'dialog';

@@ -3,7 +3,7 @@
 // from source, Dropbear 2022.83); test/e2e/daemons.e2e.test.ts is where those strings were seen.
 import { describe, expect, it } from 'vitest';
 import { classifyProcess, parseStartups } from '../../src/model/classify.js';
-import { familyOf } from '../../src/proc/ssh-names.js';
+import { familyOf } from '../../src/proc/parse-ssh-title.js';
 import type { Classified } from '../../src/model/types.js';
 
 interface Row {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildModel } from '../../src/model/sessions.js';
 import type { Model } from '../../src/model/types.js';
-import { ProcReader } from '../../src/proc/read-procs.js';
+import { ProcReader } from '../../src/proc/reader.js';
 import { deriveFull, DERIVATIONS, type ExpectedSession } from '../../scripts/tools/capture-proc.js';
 import { filesUnder, materialiseFixtures, type HandMade, type Layout } from '../support/fixtures.js';
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { selectForReap } from '../../src/model/reap-rules.js';
 import { buildModel } from '../../src/model/sessions.js';
 import type { HiddenSessionTop, ProcEntry } from '../../src/model/types.js';
-import { createSignaller } from '../../src/proc/signal.js';
+import { createSignaller } from '../../src/act/signal.js';
 import { BTIME, proc, snapshot } from '../support/mem-snapshot.js';
 
 const ALICE = 1000;

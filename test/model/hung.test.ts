@@ -5,8 +5,8 @@ import { nextDState, sinceOf } from '../../src/model/d-state.js';
 import { selectForReap } from '../../src/model/reap-rules.js';
 import { buildModel } from '../../src/model/sessions.js';
 import type { LoginRecord, ProcEntry } from '../../src/model/types.js';
-import { parseReapArgs } from '../../src/reap.js';
-import { UsageError } from '../../src/args.js';
+import { parseReapArgs } from '../../src/cli/reap-args.js';
+import { UsageError } from '../../src/cli/args.js';
 import { BTIME, proc, snapshot } from '../support/mem-snapshot.js';
 
 const LISTENER = proc(100, 1, 'sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups');

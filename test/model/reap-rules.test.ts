@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { selectForReap } from '../../src/model/reap-rules.js';
 import { buildModel } from '../../src/model/sessions.js';
-import { parseReapArgs } from '../../src/reap.js';
+import { parseReapArgs } from '../../src/cli/reap-args.js';
 import { proc, snapshot } from '../support/mem-snapshot.js';
 
 const LISTENER = proc(100, 1, 'sshd: /usr/sbin/sshd -D [listener] 1 of 10-100 startups');

@@ -20,8 +20,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createAuditTrail } from '../../src/proc/audit.js';
-import { createSignaller, type SignalRecord, type Target } from '../../src/proc/signal.js';
+import { createAuditTrail } from '../../src/act/audit.js';
+import { createSignaller, type SignalRecord, type Target } from '../../src/act/signal.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const isRoot = process.geteuid?.() === 0;
@@ -102,7 +102,7 @@ describe('the audit log, opened safely', () => {
   });
 
   it('the descriptor checks alone (no lstat first) refuse a symlink: O_NOFOLLOW', async () => {
-    const { openForAppend } = await import('../../src/proc/safe-file.js');
+    const { openForAppend } = await import('../../src/act/safe-file.js');
     const d = fresh();
     writeFileSync(join(d, 'victim'), 'precious\n');
     symlinkSync(join(d, 'victim'), join(d, 'audit.log'));
@@ -265,8 +265,8 @@ describe('a FIFO at the log path never blocks', () => {
     const fifo = join(d, 'audit.log');
     expect(spawnSync('mkfifo', ['-m', '0600', fifo]).status).toBe(0);
     const script = `
-      const { createAuditTrail } = await import(${JSON.stringify(join(REPO, 'src/proc/audit.ts'))});
-      const { openForAppend } = await import(${JSON.stringify(join(REPO, 'src/proc/safe-file.ts'))});
+      const { createAuditTrail } = await import(${JSON.stringify(join(REPO, 'src/act/audit.ts'))});
+      const { openForAppend } = await import(${JSON.stringify(join(REPO, 'src/act/safe-file.ts'))});
       const fs = await import('node:fs');
       const t = createAuditTrail({ tool: 'reap', path: ${JSON.stringify(fifo)}, syslog: false });
       const r = { pid: 4242, signal: 'TERM', outcome: 'sent', message: 'm', target: { pid: 4242, startTicks: 1, label: 'x' } };

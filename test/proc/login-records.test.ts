@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoginRecordReader } from '../../src/proc/login-records.js';
 import { DEAD_PROCESS, encodeUtmp } from '../../src/proc/parse-utmp.js';
-import { ProcReader } from '../../src/proc/read-procs.js';
+import { ProcReader } from '../../src/proc/reader.js';
 
 let dir: string | undefined;
 afterEach(() => {

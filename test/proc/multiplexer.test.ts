@@ -3,7 +3,7 @@
 // and a real GNU screen 4.09 (`ls -l /proc/PID/fd`, `/proc/PID/comm`).
 import { afterAll, describe, expect, it } from 'vitest';
 import { isMultiplexerServer, multiplexerClientTtys, multiplexerServers, ptsOfLinks } from '../../src/proc/multiplexer.js';
-import { ProcReader } from '../../src/proc/read-procs.js';
+import { ProcReader } from '../../src/proc/reader.js';
 import { FakeProcRoot, type FakeProcess } from '../support/fake-proc.js';
 
 const trees: FakeProcRoot[] = [];

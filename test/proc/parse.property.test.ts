@@ -4,8 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyProcess } from '../../src/model/classify.js';
-import { parseDuration } from '../../src/model/duration.js';
-import { PLACEHOLDER, sanitize } from '../../src/model/sanitize.js';
+import { parseDuration } from '../../src/text/duration.js';
+import { PLACEHOLDER, sanitize } from '../../src/text/sanitize.js';
 import {
   environValue,
   parseBtime,

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/model/duration.js';
+import { parseDuration } from '../../src/text/duration.js';
 import {
   environValue,
   parseBtime,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { ProcReader, type ReaderOptions } from '../../src/proc/read-procs.js';
+import { ProcReader, type ReaderOptions } from '../../src/proc/reader.js';
 import { createSource, PS_LIST_MISSING } from '../../src/proc/source.js';
 import { FakeProcRoot, hexV4, type FakeProcess } from '../support/fake-proc.js';
 
@@ -375,7 +375,7 @@ function readAsUnprivileged(dir: string, opts: ReaderOptions, extra = ''): { uid
   const script = join(dir, `reader-${Math.random().toString(36).slice(2)}.mts`);
   writeFileSync(
     script,
-    `import { ProcReader } from ${JSON.stringify(join(REPO, 'src/proc/read-procs.ts'))};
+    `import { ProcReader } from ${JSON.stringify(join(REPO, 'src/proc/reader.ts'))};
 const reader = new ProcReader(${JSON.stringify(opts)});
 const snaps = [reader.read(), reader.read()].map((s) => ({
   procs: [...s.procs.values()].map((p) => ({ pid: p.pid, uid: p.uid, sockets: p.sockets })),

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSignaller } from '../../src/proc/signal.js';
+import { createSignaller } from '../../src/act/signal.js';
 
 const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSignaller, type SignalRecord } from '../../src/proc/signal.js';
+import { createSignaller, type SignalRecord } from '../../src/act/signal.js';
 
 function startTicks(pid: number): number {
   const t = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -91,6 +91,6 @@ describe('signalling a real process', () => {
       }
     };
     walk(new URL('../../src', import.meta.url).pathname);
-    expect(files.map((f) => f.slice(f.indexOf('src/')))).toEqual(['src/proc/signal.ts']);
+    expect(files.map((f) => f.slice(f.indexOf('src/')))).toEqual(['src/act/signal.ts']);
   });
 });

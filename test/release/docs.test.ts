@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { generated } from '../../scripts/release-docs.js';
-import { OPTIONS, REAP_OPTIONS, USAGE } from '../../src/args.js';
-import { REAP_USAGE } from '../../src/reap.js';
+import { OPTIONS, REAP_OPTIONS, USAGE } from '../../src/cli/args.js';
+import { REAP_USAGE } from '../../src/cli/reap-args.js';
 import { keyHelp } from '../../src/ui/keymap.js';
-import { SIGNALS } from '../../src/proc/signal-names.js';
+import { SIGNALS } from '../../src/model/signal-names.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const CI = process.env.CI === 'true';

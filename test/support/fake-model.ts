@@ -1,8 +1,8 @@
 // A realistic Model for UI tests, built through the real model code from an in-memory snapshot.
 import { buildModel } from '../../src/model/sessions.js';
 import type { Model } from '../../src/model/types.js';
-import type { Pinned, SignalName, SignalResult, Signaller, Target } from '../../src/proc/signal.js';
-import { createStaticStore } from '../../src/store/poll-store.js';
+import type { Pinned, SignalName, SignalResult, Signaller, Target } from '../../src/act/signal.js';
+import { createStaticStore } from './static-store.js';
 import { proc, snapshot } from './mem-snapshot.js';
 
 const NOW_TICKS = 100_000 * 100;

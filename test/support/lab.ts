@@ -525,7 +525,7 @@ export function ensureBuilt(): void {
     if (!existsSync(artifact)) throw new Error(`SSHTOP_UNDER_TEST=${artifact}: no such file (npm run release builds it)`);
     return;
   }
-  if (!existsSync(join(REPO, 'dist', 'cli.js'))) {
+  if (!existsSync(join(REPO, 'dist', 'cli', 'main.js'))) {
     const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('npm run build failed');
   }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/ui/App.js';
 import { decodeKey, splitKeys } from '../../src/ui/keys.js';
 import type { Model, Session, SessionProcess } from '../../src/model/types.js';
-import { createStaticStore } from '../../src/store/poll-store.js';
+import { createStaticStore } from '../support/static-store.js';
 import { fakeModel, fakeSignaller, fakeStore } from '../support/fake-model.js';
 import { until } from '../support/wait.js';
 

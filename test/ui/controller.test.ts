@@ -2,7 +2,7 @@
 // effects out, per mode. The App only runs the effects; the Ink tests cover that wiring.
 import { describe, expect, it } from 'vitest';
 import type { Model, Session } from '../../src/model/types.js';
-import type { Pinned } from '../../src/proc/signal.js';
+import type { Pinned } from '../../src/act/signal.js';
 import type { StoreState } from '../../src/store/poll-store.js';
 import { afterSend, openMenu, step, type Effect, type View } from '../../src/ui/controller.js';
 import { splitKeys } from '../../src/ui/keys.js';

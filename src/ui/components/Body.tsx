@@ -2,7 +2,7 @@
 // or the signal dialog with the list still in view below it.
 import { Box } from 'ink';
 import { SORT_COLUMNS } from '../../model/filter.js';
-import { sanitize } from '../../model/sanitize.js';
+import { sanitize } from '../../text/sanitize.js';
 import type { Model } from '../../model/types.js';
 import { layoutFor } from '../layout.js';
 import type { UiState } from '../state.js';

@@ -1,6 +1,6 @@
 // Detail pane: the lines view/detail.ts builds, cut to the terminal, and the way back.
 import { Box, Text } from 'ink';
-import { fitCells } from '../../model/columns.js';
+import { fitCells } from '../../text/cells.js';
 import { modeHint } from '../keymap.js';
 
 /** width: the terminal's columns; lines are cut by terminal cells from the first frame on (a

@@ -1,6 +1,6 @@
 // Header: host, uptime, sessions by state, listeners with their startups, the keepalive policy.
 import { Box, Text } from 'ink';
-import { sanitize } from '../../model/sanitize.js';
+import { sanitize } from '../../text/sanitize.js';
 import type { Model } from '../../model/types.js';
 import type { Theme } from '../theme.js';
 import { headerInfo } from '../view/header.js';

@@ -1,6 +1,6 @@
 // A list to choose one item from (a user, a sort column), drawn in place of the table.
 import { Box, Text } from 'ink';
-import { fitCells } from '../../model/columns.js';
+import { fitCells } from '../../text/cells.js';
 import { modeHint } from '../keymap.js';
 import { windowStart } from '../view/window.js';
 

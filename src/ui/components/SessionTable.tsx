@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import type { Row } from '../view/rows.js';
 import { windowStart } from '../view/window.js';
 import { colorOf, markerOf, type Theme } from '../theme.js';
-import { fitCells } from '../../model/columns.js';
+import { fitCells } from '../../text/cells.js';
 import { formatLine, headerLine, MARK_WIDTH, type Layout } from '../layout.js';
 
 export interface SessionTableProps {

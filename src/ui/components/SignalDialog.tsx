@@ -1,7 +1,7 @@
 // The signal dialog: the signal menu, then the question that names exactly what will end.
 import { Box, Text } from 'ink';
-import { fitCells } from '../../model/columns.js';
-import { SIGNALS } from '../../proc/signal-names.js';
+import { fitCells } from '../../text/cells.js';
+import { SIGNALS } from '../../model/signal-names.js';
 import { modeHint } from '../keymap.js';
 import type { Dialog } from '../state.js';
 import type { Theme } from '../theme.js';

@@ -1,6 +1,6 @@
 // The signal dialog: the menu picks a signal, then the question confirms it; `yes` must be typed
 // for the own connection, sshtop itself or a listener. Sending is an effect the App runs.
-import { SIGNALS } from '../../proc/signal-names.js';
+import { SIGNALS } from '../../model/signal-names.js';
 import { commandIn, type KeyPress } from '../keymap.js';
 import { toMode, withDialog, withStatus, type Dialog, type UiState } from '../state.js';
 import { reaction, type Step } from './types.js';

@@ -2,9 +2,9 @@
 // whole connection, a process row only that process. The own connection, sshtop itself and a
 // listener need `yes` typed. Pure.
 import { formatEndpoint } from '../../model/columns.js';
-import { sanitize } from '../../model/sanitize.js';
+import { sanitize } from '../../text/sanitize.js';
 import type { Session } from '../../model/types.js';
-import type { Target } from '../../proc/signal.js';
+import type { Target } from '../../act/signal.js';
 import type { DialogTarget } from '../state.js';
 import { describeProcesses, describeSession, type Row } from '../view/rows.js';
 

@@ -2,8 +2,8 @@
 // flagged; or a listener's startups and keepalive policy. Pure.
 import { formatEndpoint } from '../../model/columns.js';
 import { describeDrop } from '../../model/policy.js';
-import { sanitize } from '../../model/sanitize.js';
-import { formatSeconds } from '../../model/sessions.js';
+import { sanitize } from '../../text/sanitize.js';
+import { formatSeconds } from '../../text/duration.js';
 import type { Listener, Session } from '../../model/types.js';
 import { describeSession, type Row } from './rows.js';
 

@@ -1,5 +1,5 @@
 // The signal dialog's words and size. Pure: the App uses the height to keep the list in view below.
-import { SIGNALS } from '../../proc/signal-names.js';
+import { SIGNALS } from '../../model/signal-names.js';
 import type { Dialog } from '../state.js';
 
 /** the question the dialog asks: names exactly what will end */

@@ -1,7 +1,7 @@
 // The header's text as data: clock, counts by state, listeners, where the operator is. Pure; it is
 // also part of the screen's change key.
 import { describeDrop } from '../../model/policy.js';
-import { formatSeconds } from '../../model/sessions.js';
+import { formatSeconds } from '../../text/duration.js';
 import type { Model } from '../../model/types.js';
 
 export function countByState(model: Model): string {

@@ -3,7 +3,7 @@ import { formatEndpoint, sessionCells, type SessionCells } from '../../model/col
 import { filterSessions, sortSessions, type SortColumn } from '../../model/filter.js';
 import { HIDDEN_GROUP_TITLE } from '../../model/hidden-sessions.js';
 import { ownRisk, type OwnRisk } from '../../model/own.js';
-import { sanitize } from '../../model/sanitize.js';
+import { sanitize } from '../../text/sanitize.js';
 import type { Listener, Model, Session, SessionProcess } from '../../model/types.js';
 
 export type RowKind = 'listener' | 'group' | 'session' | 'process';

@@ -1,5 +1,5 @@
 // The header's settings line and the status line, as text. Pure.
-import { sanitize } from '../../model/sanitize.js';
+import { sanitize } from '../../text/sanitize.js';
 import type { UiState } from '../state.js';
 
 /** filter, user, sort, view, idle-only and the tag count, as the header shows them */

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { escapeJsonUnsafe, sanitize } from '../model/sanitize.js';
+import { escapeJsonUnsafe, sanitize } from '../text/sanitize.js';
 import { appendWhole } from './safe-file.js';
 import type { SignalIntent, SignalRecord } from './signal.js';
 

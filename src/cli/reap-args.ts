@@ -1,16 +1,11 @@
-// `sshtop reap`: end sessions by rule, for cron and systemd timers. Dry run unless --yes; never
-// the caller's own session, never a listener; every signal goes to the audit trail.
-// Exit: 0 nothing matched or everything meant to end ended, 1 runtime failure, 2 usage, 3 a signal failed.
+// The arguments of `sshtop reap` (after the word reap) and its usage text. What reap does with
+// them is commands/reap.ts.
+import { HUNG_LOOK_MS } from '../collect/collector.js';
+import { hasRule, type ReapRules } from '../model/reap-rules.js';
+import { SIGNALS, type SignalName } from '../model/signal-names.js';
+import { parseDuration } from '../text/duration.js';
+import { isUnsafe } from '../text/sanitize.js';
 import { quote, refuseRepeats, REAP_OPTIONS, tokenize, UsageError, valuesOf, type CommonOptions } from './args.js';
-import { parseDuration } from './model/duration.js';
-import { hasRule, selectForReap, type ReapDecision, type ReapRules } from './model/reap-rules.js';
-import { isUnsafe, sanitize } from './model/sanitize.js';
-import { formatEndpoint } from './model/columns.js';
-import { createAuditTrail } from './proc/audit.js';
-import { createSignaller, SIGNALS, type Pinned, type SignalName, type SignalResult } from './proc/signal.js';
-import { warnTtys } from './proc/tty-warn.js';
-import { formatReap, type ReapOutcome } from './report/reap.js';
-import { HUNG_LOOK_MS, sourceFor, takeModel } from './snapshot.js';
 
 export const REAP_USAGE = `usage: sshtop [--proc-root <dir> …] reap [rules] [--signal HUP|TERM|…] [--grace 10s] [--warn "msg"] [--yes] [--json]
 rules (a session matching any rule is ended; at least one rule is required; 0s matches all):
@@ -96,68 +91,4 @@ export function parseReapArgs(argv: string[], common?: Pick<CommonOptions, 'proc
   // a newline or an escape sequence would be rewritten on the way to the terminal, not shown as given
   if (warn !== undefined && isUnsafe(warn)) throw new UsageError(`reap --warn: the message has control characters (${quote(warn)}): give plain text`);
   return { rules, signal: sig as SignalName, graceSeconds, warn, yes, json: values.json === true, help };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** how long --warn gives sshd to carry the message to the clients before the signal */
-const WARN_DELIVERY_MS = 2000;
-
-export async function runReap(common: CommonOptions, argv: string[]): Promise<number> {
-  const o = parseReapArgs(argv, common);
-  if (o.help) {
-    process.stdout.write(REAP_USAGE + '\n');
-    return 0;
-  }
-  const { model, ctx } = await takeModel(sourceFor(common), { ...common, user: undefined, filter: undefined });
-  const selection = selectForReap(model, o.rules);
-  const outcomes: ReapOutcome[] = selection.matched.map((d) => ({ decision: d, results: [], warned: [] }));
-
-  if (o.yes && outcomes.length > 0) {
-    const audit = createAuditTrail({ tool: 'reap', onWarning: (m) => process.stderr.write(`sshtop reap: warning: ${m}\n`) });
-    const signaller = createSignaller({ onSignal: (r) => audit.record(r), onIntent: (i) => audit.intent(i) });
-    const pinned = outcomes.map((out) => signaller.pin(targetOf(out.decision)));
-    if (o.warn !== undefined) {
-      const message = sanitize(o.warn);
-      outcomes.forEach((out) => (out.warned = warnTtys(out.decision.session.ttys, message, common.devRoot)));
-      // the text sits in the pty until sshd forwards it; a signal at once ends sshd first
-      if (outcomes.some((out) => out.warned.length > 0)) await sleep(WARN_DELIVERY_MS);
-    }
-    outcomes.forEach((out, i) => out.results.push(signaller.send(pinned[i] as Pinned, o.signal)));
-    if (o.graceSeconds !== undefined && o.signal !== 'KILL') {
-      await waitForExit(pinned, outcomes, o.graceSeconds * 1000, signaller.alive);
-      outcomes.forEach((out, i) => {
-        const p = pinned[i] as Pinned;
-        if (out.results[0]?.outcome === 'sent' && signaller.alive(p)) out.results.push(signaller.send(p, 'KILL'));
-      });
-    }
-    pinned.forEach((p) => signaller.release(p));
-    await audit.flush();
-  }
-
-  process.stdout.write(formatReap({ outcomes, spared: selection.spared, dryRun: !o.yes, signal: o.signal, json: o.json, ctx, model }));
-  for (const out of outcomes) for (const r of out.results) if (failed(r)) process.stderr.write(`sshtop reap: ${sanitize(r.message)}\n`);
-  return outcomes.some((out) => out.results.some(failed)) ? 3 : 0;
-}
-
-/** a session that exited on its own meanwhile is not a failure: it ended, which was the aim */
-function failed(r: SignalResult): boolean {
-  return r.outcome === 'denied' || r.outcome === 'failed';
-}
-
-async function waitForExit(pinned: Pinned[], outcomes: ReapOutcome[], ms: number, alive: (p: Pinned) => boolean): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (pinned.every((p, i) => outcomes[i]?.results[0]?.outcome !== 'sent' || !alive(p))) return;
-    await sleep(Math.min(200, Math.max(0, until - Date.now())));
-  }
-}
-
-function targetOf(d: ReapDecision) {
-  const s = d.session;
-  return {
-    pid: s.pid,
-    startTicks: s.startTicks,
-    label: `${s.user ?? '?'}${s.ttys.length ? '@' + s.ttys.join(',') : ''} from ${s.remote ? formatEndpoint(s.remote) : '?'}`,
-    audit: { sessionUser: s.user, remote: s.remote ? formatEndpoint(s.remote) : null, ttys: s.ttys, kind: 'session' as const },
-  };
 }

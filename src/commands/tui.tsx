@@ -2,18 +2,18 @@
 // and a terminal that is restored on q, SIGINT, SIGTERM and uncaught errors.
 import { hostname } from 'node:os';
 import { render } from 'ink';
-import type { CommonOptions } from '../args.js';
+import type { CommonOptions } from '../cli/args.js';
 import type { SnapshotSource } from '../proc/source.js';
-import type { Signaller } from '../proc/signal.js';
-import { takeModel } from '../snapshot.js';
+import type { Signaller } from '../act/signal.js';
+import { createCollector } from '../collect/collector.js';
 import { createPollStore } from '../store/poll-store.js';
-import { App } from './App.js';
+import { App } from '../ui/App.js';
 
 const ENTER = '\u001b[?1049h\u001b[?25l';
 const LEAVE = '\u001b[?25h\u001b[?1049l';
 
 async function makeSignaller(): Promise<Signaller> {
-  const [{ createSignaller }, { createAuditTrail }] = await Promise.all([import('../proc/signal.js'), import('../proc/audit.js')]);
+  const [{ createSignaller }, { createAuditTrail }] = await Promise.all([import('../act/signal.js'), import('../act/audit.js')]);
   const audit = createAuditTrail({ tool: 'tui' });
   return createSignaller({ onSignal: (r) => audit.record(r), onIntent: (i) => audit.intent(i) });
 }
@@ -23,10 +23,11 @@ export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly:
   const signaller = readOnly ? undefined : await makeSignaller();
   // the first frame (the header, 'reading…') is drawn before the first poll's scan of /proc, and
   // no poll waits for sshd -T or ss: they run in the background and the next poll has them
+  const collector = createCollector(source, { ...o, user: undefined, filter: undefined });
   const store = createPollStore({
     intervalMs: o.intervalSeconds * 1000,
     deferStart: true,
-    take: async (dStateSince) => (await takeModel(source, { ...o, user: undefined, filter: undefined }, { dStateSince, background: true })).full,
+    take: async (dStateSince) => (await collector.take({ dStateSince, background: true })).full,
   });
 
   const out = process.stdout;

@@ -6,11 +6,11 @@
 // (a --proc-root fixture) the operator looked at: a fixture's pid never reaches a live process.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseStat } from './parse.js';
+import { parseStat } from '../proc/parse.js';
 
-import type { SignalName } from './signal-names.js';
+import type { SignalName } from '../model/signal-names.js';
 
-export { SIGNALS, type SignalName } from './signal-names.js';
+export { SIGNALS, type SignalName } from '../model/signal-names.js';
 
 export interface Target {
   pid: number;

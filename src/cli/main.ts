@@ -7,16 +7,10 @@ import { outputColumns, parseCommandLine, quote, UsageError, USAGE, type CommonO
 // answer fast, and the bundle is split per mode.
 
 function version(): string {
-  // dist/cli.js (tsc) and dist/bundle/cli.mjs (the shipped bundle) sit at different depths
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'sshtop') return pkg.version;
-    } catch {
-      // not at this depth
-    }
-  }
-  throw new Error('package.json not found');
+  // dist/cli/main.js (tsc) and dist/bundle/cli.mjs (the shipped bundle) both sit two below the package
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name?: string; version: string };
+  if (pkg.name !== 'sshtop') throw new Error('package.json not found');
+  return pkg.version;
 }
 
 /**
@@ -24,12 +18,12 @@ function version(): string {
  * Node's whole fetch implementation (undici) on start: ~40 ms before the first frame. Without
  * fetch it decodes the same bytes itself. sshtop never uses fetch; it is put back at once.
  */
-async function loadUi(): Promise<typeof import('./ui/run.js')> {
+async function loadUi(): Promise<typeof import('../commands/tui.js')> {
   const g = globalThis as { fetch?: typeof fetch };
   const saved = Object.getOwnPropertyDescriptor(g, 'fetch');
   try {
     if (saved?.configurable) delete g.fetch;
-    return await import('./ui/run.js');
+    return await import('../commands/tui.js');
   } finally {
     if (saved?.configurable) Object.defineProperty(g, 'fetch', saved);
   }
@@ -57,7 +51,7 @@ function checkCapturedTree(o: CommonOptions): void {
 async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, process.env);
   if (parsed.kind === 'help') {
-    process.stdout.write((parsed.topic === 'reap' ? (await import('./reap.js')).REAP_USAGE : USAGE) + '\n');
+    process.stdout.write((parsed.topic === 'reap' ? (await import('./reap-args.js')).REAP_USAGE : USAGE) + '\n');
     return 0;
   }
   if (parsed.kind === 'version') {
@@ -70,21 +64,21 @@ async function main(argv: string[]): Promise<number> {
   // no terminal to draw on: the default mode prints the table instead of failing
   if ((mode === 'tui' || mode === 'watch') && !process.stdout.isTTY) mode = 'once';
   if (mode === 'reap') {
-    const { runReap } = await import('./reap.js');
-    return runReap(o, o.rest);
+    const { parseReapArgs, REAP_USAGE } = await import('./reap-args.js');
+    const reap = parseReapArgs(o.rest, o);
+    if (reap.help) {
+      process.stdout.write(REAP_USAGE + '\n');
+      return 0;
+    }
+    const { runReap } = await import('../commands/reap.js');
+    return runReap(o, reap);
   }
-  const { sourceFor, takeModel } = await import('./snapshot.js');
+  const { sourceFor } = await import('../collect/collector.js');
   const source = sourceFor(o);
-  if (mode === 'json') {
-    const { formatJson } = await import('./report/json.js');
-    const { model, ctx } = await takeModel(source, o);
-    process.stdout.write(formatJson(model, ctx));
-    return 0;
-  }
+  if (mode === 'json') return (await import('../commands/json.js')).runJson(o, source);
   if (mode === 'once') {
-    const [{ formatOnce }, { model }] = await Promise.all([import('./report/once.js'), takeModel(source, o)]);
-    process.stdout.write(formatOnce(model, { color: o.color && process.stdout.isTTY === true, columns: outputColumns(process.stdout.columns, process.env) }));
-    return 0;
+    const { runOnce } = await import('../commands/once.js');
+    return runOnce(o, source, { color: o.color && process.stdout.isTTY === true, columns: outputColumns(process.stdout.columns, process.env) });
   }
   // Ink draws nothing live while CI or CONTINUOUS_INTEGRATION is set (it waits for unmount), and
   // reads them once, when it loads. sshtop only gets here with a terminal on stdout: it draws.

@@ -1,7 +1,7 @@
 // Command-line parsing. Bad input → UsageError (one line, exit 2).
 import { parseArgs } from 'node:util';
-import { parseDuration } from './model/duration.js';
-import { isSortColumn, SORT_COLUMNS, type SortColumn } from './model/filter.js';
+import { parseDuration } from '../text/duration.js';
+import { isSortColumn, SORT_COLUMNS, type SortColumn } from '../model/filter.js';
 
 export class UsageError extends Error {}
 
@@ -63,7 +63,7 @@ export const OPTIONS = {
   passwd: { type: 'string' },
 } as const;
 
-/** the options of `sshtop reap`, after the word reap (parsed by parseReapArgs in reap.ts) */
+/** the options of `sshtop reap`, after the word reap (parsed by parseReapArgs in reap-args.ts) */
 export const REAP_OPTIONS = {
   idle: { type: 'string' },
   'max-age': { type: 'string' },

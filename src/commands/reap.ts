@@ -1,0 +1,75 @@
+// `sshtop reap`: end sessions by rule, for cron and systemd timers. Dry run unless --yes; never
+// the caller's own session, never a listener; every signal goes to the audit trail.
+// Exit: 0 nothing matched or everything meant to end ended, 1 runtime failure, 2 usage, 3 a signal failed.
+import { createAuditTrail } from '../act/audit.js';
+import { createSignaller, type Pinned, type SignalResult } from '../act/signal.js';
+import { warnTtys } from '../act/tty-warn.js';
+import type { CommonOptions } from '../cli/args.js';
+import type { ReapOptions } from '../cli/reap-args.js';
+import { createCollector, sourceFor } from '../collect/collector.js';
+import { formatEndpoint } from '../model/columns.js';
+import { selectForReap, type ReapDecision } from '../model/reap-rules.js';
+import { formatReap, type ReapOutcome } from '../report/reap.js';
+import { sanitize } from '../text/sanitize.js';
+import { jsonContextOf } from './json.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** how long --warn gives sshd to carry the message to the clients before the signal */
+const WARN_DELIVERY_MS = 2000;
+
+export async function runReap(common: CommonOptions, o: ReapOptions): Promise<number> {
+  const collected = await createCollector(sourceFor(common), { ...common, user: undefined, filter: undefined }).take();
+  const { model } = collected;
+  const ctx = jsonContextOf(collected);
+  const selection = selectForReap(model, o.rules);
+  const outcomes: ReapOutcome[] = selection.matched.map((d) => ({ decision: d, results: [], warned: [] }));
+
+  if (o.yes && outcomes.length > 0) {
+    const audit = createAuditTrail({ tool: 'reap', onWarning: (m) => process.stderr.write(`sshtop reap: warning: ${m}\n`) });
+    const signaller = createSignaller({ onSignal: (r) => audit.record(r), onIntent: (i) => audit.intent(i) });
+    const pinned = outcomes.map((out) => signaller.pin(targetOf(out.decision)));
+    if (o.warn !== undefined) {
+      const message = sanitize(o.warn);
+      outcomes.forEach((out) => (out.warned = warnTtys(out.decision.session.ttys, message, common.devRoot)));
+      // the text sits in the pty until sshd forwards it; a signal at once ends sshd first
+      if (outcomes.some((out) => out.warned.length > 0)) await sleep(WARN_DELIVERY_MS);
+    }
+    outcomes.forEach((out, i) => out.results.push(signaller.send(pinned[i] as Pinned, o.signal)));
+    if (o.graceSeconds !== undefined && o.signal !== 'KILL') {
+      await waitForExit(pinned, outcomes, o.graceSeconds * 1000, signaller.alive);
+      outcomes.forEach((out, i) => {
+        const p = pinned[i] as Pinned;
+        if (out.results[0]?.outcome === 'sent' && signaller.alive(p)) out.results.push(signaller.send(p, 'KILL'));
+      });
+    }
+    pinned.forEach((p) => signaller.release(p));
+    await audit.flush();
+  }
+
+  process.stdout.write(formatReap({ outcomes, spared: selection.spared, dryRun: !o.yes, signal: o.signal, json: o.json, ctx, model }));
+  for (const out of outcomes) for (const r of out.results) if (failed(r)) process.stderr.write(`sshtop reap: ${sanitize(r.message)}\n`);
+  return outcomes.some((out) => out.results.some(failed)) ? 3 : 0;
+}
+
+/** a session that exited on its own meanwhile is not a failure: it ended, which was the aim */
+function failed(r: SignalResult): boolean {
+  return r.outcome === 'denied' || r.outcome === 'failed';
+}
+
+async function waitForExit(pinned: Pinned[], outcomes: ReapOutcome[], ms: number, alive: (p: Pinned) => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (pinned.every((p, i) => outcomes[i]?.results[0]?.outcome !== 'sent' || !alive(p))) return;
+    await sleep(Math.min(200, Math.max(0, until - Date.now())));
+  }
+}
+
+function targetOf(d: ReapDecision) {
+  const s = d.session;
+  return {
+    pid: s.pid,
+    startTicks: s.startTicks,
+    label: `${s.user ?? '?'}${s.ttys.length ? '@' + s.ttys.join(',') : ''} from ${s.remote ? formatEndpoint(s.remote) : '?'}`,
+    audit: { sessionUser: s.user, remote: s.remote ? formatEndpoint(s.remote) : null, ttys: s.ttys, kind: 'session' as const },
+  };
+}
