@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab, SSHTOP_ARGV, SSHTOP_SH } from '../support/lab.js';
+import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab, SSHTOP_ARGV, SSHTOP_SH, SSHTOP_COMM } from '../support/lab.js';
 import { startTmux, type Tmux } from '../support/tmux.js';
 import type { JsonSession, JsonSnapshot } from '../../src/report/json.js';
 import { waitFor } from '../support/wait.js';
@@ -34,7 +34,7 @@ function sshtopIn(t: Tmux): number | undefined {
   while (queue.length > 0) {
     const pid = queue.shift() as number;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node') return pid;
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === SSHTOP_COMM) return pid;
     } catch {
       continue;
     }

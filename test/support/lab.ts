@@ -27,6 +27,8 @@ export const SSHTOP = join(REPO, 'bin', 'sshtop');
  * SSHTOP_UNDER_TEST names (CI runs the e2e suites against both: what users run is what is tested).
  */
 export const SSHTOP_ARGV: readonly string[] = process.env.SSHTOP_UNDER_TEST ? [process.env.SSHTOP_UNDER_TEST] : [process.execPath, SSHTOP];
+/** the comm of a running sshtop: node's, or the executable's name (the kernel keeps 15 bytes) */
+export const SSHTOP_COMM = (SSHTOP_ARGV[0] ?? '').split('/').pop()?.slice(0, 15) ?? '';
 /** the same, for a command line a shell runs (the paths hold no spaces: checked) */
 export const SSHTOP_SH = SSHTOP_ARGV.join(' ');
 if (SSHTOP_ARGV.some((a) => /\s/.test(a))) throw new Error(`the command under test has white space in a path: ${SSHTOP_SH}`);
