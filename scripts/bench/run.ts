@@ -1,4 +1,5 @@
-// `npm run bench`: sshtop's performance, measured side by side in one run on this machine (SPEC 4).
+// `npm run bench`: sshtop's performance, measured side by side in one run on this machine, against
+// the targets in docs/performance.md.
 // A real sshd lab with 50 sessions; then 5,000 and 20,000 idle processes; per level the tick cost
 // (collect, model, render), the same snapshot by ps-list and by a naive /proc scan, the real
 // `sshtop --watch` against `htop` over the same 30 s, memory, time to first frame and `--json`;
@@ -329,7 +330,7 @@ function printReport(r: any): void {
   lines.push(`  render of the same frame by terminal size: ${Object.entries(s.renderSizes).map(([k, v]: [string, any]) => `${k} ${ms(v)}`).join(', ')}`);
   lines.push('');
   const tw = [54, 12, 20, 6];
-  row(['target (SPEC 4)', 'limit', 'measured', ''], tw);
+  row(['target (docs/performance.md)', 'limit', 'measured', ''], tw);
   for (const t of r.targets) row([t.target, t.limit, t.value, t.result], tw);
   process.stdout.write(lines.join('\n') + '\n');
 }

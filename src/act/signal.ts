@@ -1,4 +1,4 @@
-// The ONLY module that sends signals (SPEC 3.4). A target is pinned when the operator chooses it:
+// The ONLY module that sends signals (docs/safety.md). A target is pinned when the operator chooses it:
 // /proc/PID/stat is opened then, and re-read through that descriptor just before process.kill.
 // If the process exited, the read fails (ESRCH) even when the pid has been reused since; if the
 // starttime differs, it is another process. Either way nothing is sent. Watch mode never

@@ -1,4 +1,4 @@
-// Classify an sshd-family process by its title (SPEC 1.1). Pure.
+// Classify an sshd-family process by its title (docs/openssh-titles.md). Pure.
 import { familyOf, splitTitle } from '../proc/parse-ssh-title.js';
 import type { Classified, Startups } from './types.js';
 

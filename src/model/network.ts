@@ -1,5 +1,5 @@
-// Network state of a session's connection and the staleness flags that follow from it (SPEC 2):
-// dead-peer, traffic idle for notty sessions, stale pre-auth, hung. Pure.
+// Network state of a session's connection and the staleness flags that follow from it
+// (docs/sessions.md): dead-peer, traffic idle for notty sessions, stale pre-auth, hung. Pure.
 import type { SsInfo } from '../proc/parse-ss.js';
 import { predictEnds, TCP_RTO_MAX_MS, type ConnectionEnd, type KernelTcp, type SocketTiming } from './tcp-timeout.js';
 import type { Policy, ProcSnapshot, Session, SessionNet, SessionProcess, TcpSocket } from './types.js';

@@ -1,4 +1,4 @@
-// The caller's own session (SPEC 1.3). Pure over the snapshot.
+// The caller's own session (docs/sessions.md, "The own session"). Pure over the snapshot.
 import type { ProcSnapshot, SelfInfo, Session, SessionProcess } from './types.js';
 
 /**

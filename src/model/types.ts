@@ -200,7 +200,7 @@ export interface ModelOptions {
   selfPid: number;
 }
 
-/** the server's timeout policy (SPEC 2), for one listener's configuration */
+/** the server's timeout policy (docs/sessions.md), for one listener's configuration */
 export interface Policy {
   source: ConfigSource;
   /** the config file it was read from */

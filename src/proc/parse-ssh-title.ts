@@ -1,4 +1,4 @@
-// The SSH daemons' names and titles, in one place (SPEC 1.1 detection rule): which binaries are
+// The SSH daemons' names and titles, in one place (docs/openssh-titles.md): which binaries are
 // SSH daemons, how an OpenSSH title splits, and which titles only change with the process's
 // children. Pure; shared by the reader (what to read in depth, how often) and the classifier.
 const FAMILY = new Set(['sshd', 'sshd-session', 'sshd-auth', 'dropbear']);

@@ -1,4 +1,4 @@
-// `sshtop --json`: the sshtop/1 schema (README "JSON schema"). Extended only by adding fields.
+// `sshtop --json`: the sshtop/1 schema (docs/json.md). Extended only by adding fields.
 import { escapeJsonUnsafe } from '../text/sanitize.js';
 import type { ConnectionEnd } from '../model/tcp-timeout.js';
 import type { Endpoint, Flag, Listener, LoginRecord, Model, Policy, Role, SelfInfo, Session, SessionNet, SessionSources, Startups } from '../model/types.js';

@@ -1,4 +1,4 @@
-// Every key sshtop knows, in one place (SPEC 3.3): a binding table per mode, from which the help
+// Every key sshtop knows, in one place (README's Keys): a binding table per mode, from which the help
 // screen, the footer and each box's hint line are generated. Watch mode has no signal commands.
 // The same key can mean different things per mode: `k` is "up" both in the list and in a picker.
 import { SIGNALS } from '../model/signal-names.js';

@@ -1,4 +1,4 @@
-// Own-session detection inside tmux (SPEC 1.3): the tmux server is daemonised, so the ppid walk
+// Own-session detection inside tmux (docs/sessions.md): the tmux server is daemonised, so the ppid walk
 // from sshtop ends at pid 1; the session is found through the terminals the server holds open for
 // its attached clients. One attached client → that session; two → both are candidates, none sure.
 // `sudo sshtop` in a pane (sudo drops $TMUX) finds the server from its ancestors, and the TUI then

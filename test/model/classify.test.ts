@@ -1,13 +1,17 @@
-// Title classification, table-driven: every form of SPEC 1.1, plus the exact strings seen on the
-// real daemons this project runs (OpenSSH 9.2 from Debian 12, upstream 10.0p1 and 10.3p1 built
-// from source, Dropbear 2022.83); test/e2e/daemons.e2e.test.ts is where those strings were seen.
+// Title classification, table-driven: every form in docs/openssh-titles.md, plus the exact strings
+// seen on the real daemons this project runs (OpenSSH 9.2 from Debian 12, upstream 10.0p1 and
+// 10.3p1 built from source, Dropbear 2022.83); test/e2e/daemons.e2e.test.ts is where those strings
+// were seen.
 import { describe, expect, it } from 'vitest';
 import { classifyProcess, parseStartups } from '../../src/model/classify.js';
 import { familyOf } from '../../src/proc/parse-ssh-title.js';
 import type { Classified } from '../../src/model/types.js';
 
 interface Row {
-  /** where the string comes from: `SPEC` or the daemon it was seen on */
+  /**
+   * where the string comes from: the daemon it was seen on, or `SPEC`: a form only the project's
+   * first design notes list (docs/openssh-titles.md), not seen on a daemon here
+   */
   seen: string;
   comm: string;
   argv: string[];
@@ -50,7 +54,7 @@ const ROWS: Row[] = [
   { seen: 'SPEC, OpenSSH 9.2', comm: 'sshd', argv: ['sshd: sshtop-t1 [priv]'], want: { role: 'monitor', user: 'sshtop-t1' } },
   { seen: 'SPEC, OpenSSH 10.0p1, 10.3p1', comm: 'sshd-session', argv: ['sshd-session: sshtop-t3 [priv]'], want: { role: 'monitor', user: 'sshtop-t3' } },
   { seen: 'OpenSSH 10.0p1, 10.3p1 (root login: monitor/child split)', comm: 'sshd-session', argv: ['sshd-session: root [priv]'], want: { role: 'monitor', user: 'root' } },
-  // SPEC says "newest releases"; upstream 10.3p1 has no such title (setproctitle calls checked)
+  // the design notes said "newest releases"; upstream 10.3p1 has no such title (setproctitle calls checked)
   { seen: 'SPEC only', comm: 'sshd-session', argv: ['sshd-session: alice [postauth]'], want: { role: 'monitor', user: 'alice' } },
 
   // ---- PAM helper
