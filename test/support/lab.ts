@@ -352,7 +352,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       30_000,
     );
     if (localPort === 'dropped') {
-      if (attempt >= 3) throw new Error(`ssh ${user} ${args.join(' ')}: the connection was dropped ${attempt} times: ${base.output()}`);
+      // a loaded machine keeps more logins in pre-auth at once, and the random early drop past
+      // the start count can hit a few in a row: back off a little more each time, as a client would
+      if (attempt >= 6) throw new Error(`ssh ${user} ${args.join(' ')}: the connection was dropped ${attempt} times: ${base.output()}`);
+      await sleep(250 * attempt);
       return openSsh(kind, user, args, attempt + 1);
     }
     const client: Client = { ...base, localPort };
