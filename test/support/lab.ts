@@ -97,17 +97,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** parent pid from /proc/<pid>/stat (split at the last ')') */
-export function ppidOf(pid: number): number | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** field i after the comm of /proc/<pid>/stat (1 ppid, 3 session id, 19 starttime) */
+/**
+ * field i after the comm of /proc/<pid>/stat (1 ppid, 3 session id, 19 starttime), split at the
+ * last ')': parsed here, not by sshtop's parser, so ground truth never comes from the code under test
+ */
 function statField(pid: number, i: number): number | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -136,14 +129,11 @@ function allPids(): number[] {
   return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
 }
 
-export function startTicksOf(pid: number): number | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[19]);
-  } catch {
-    return undefined;
-  }
-}
+/** parent pid */
+export const ppidOf = (pid: number): number | undefined => statField(pid, 1);
+
+/** start time, clock ticks since boot */
+export const startTicksOf = (pid: number): number | undefined => statField(pid, 19);
 
 export function alive(pid: number): boolean {
   try {
