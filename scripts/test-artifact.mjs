@@ -25,5 +25,6 @@ if (!existsSync(exe) || statSync(exe).mtimeMs < sources) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 console.error(`test-artifact: the e2e suites against ${exe}`);
-const r = spawnSync('npx', ['vitest', 'run', '--project', 'e2e'], { stdio: 'inherit', cwd: ROOT, env: { ...process.env, SSHTOP_UNDER_TEST: exe } });
+// one suite at a time: this pass is about the executable, not about how the suites share 2 cores
+const r = spawnSync('npx', ['vitest', 'run', '--project', 'e2e', '--no-file-parallelism'], { stdio: 'inherit', cwd: ROOT, env: { ...process.env, SSHTOP_UNDER_TEST: exe } });
 process.exit(r.status ?? 1);
