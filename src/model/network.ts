@@ -110,7 +110,8 @@ export function applyStaleness(
     const dFor = opts.dStateSeconds ?? 30;
     for (const p of s.processes) {
       const since = opts.dStateSince?.get(`${p.pid}:${p.startTicks}`);
-      if (p.state === 'D' && since !== undefined && snap.takenAt - since >= dFor * 1000) {
+      // in whole ms: a one-shot passes the look it measured as seconds, and 2.002 * 1000 > 2002 in floating point
+      if (p.state === 'D' && since !== undefined && snap.takenAt - since >= Math.round(dFor * 1000)) {
         // the history keeps a process only while its context switches stay the same (d-state.ts)
         const still = p.blocked?.switches != null ? ' without running' : '';
         add(s, 'hung', `process ${p.pid} (${p.comm}) stuck in uninterruptible sleep (D${inWchan(p)}) for ${fmt(Math.floor((snap.takenAt - since) / 1000))}${still}`);

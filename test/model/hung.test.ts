@@ -69,6 +69,20 @@ describe('D state across reads (d-state.ts)', () => {
     expect(look(1500).flags).not.toContain('hung');
     expect(look(2100).reasons.hung).toBe('process 202 (vfork-hold) stuck in uninterruptible sleep (D, in kernel_clone) for 2s without running');
   });
+
+  it("a one-shot's look of any length flags it: its seconds times 1000 is not always its ms in floating point", () => {
+    const procs = [
+      proc(200, 100, 'sshd: bob [priv]'),
+      proc(201, 200, 'sshd: bob@notty', { uid: 1001 }),
+      proc(202, 201, 'vfork-hold', { comm: 'vfork-hold', uid: 1001, state: 'D', blocked: { wchan: 'kernel_clone', switches: 2 } }),
+    ];
+    const at = (BTIME + 100_000) * 1000;
+    // seen in the e2e pass once in three: a look of 2002 ms (2.002 * 1000 = 2002.0000000000002)
+    for (let ms = 1990; ms <= 2100; ms++) {
+      const s = build(procs, {}, { dStateSince: new Map([['202:1202', at - ms]]), dStateSeconds: ms / 1000 }).sessions[0]!;
+      expect(s.flags, `${ms} ms`).toContain('hung');
+    }
+  });
 });
 
 describe('reap --hung', () => {
