@@ -1,6 +1,6 @@
 // Config paths come from outside sshtop: no FIFO, device or huge file may hang it or eat memory.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,10 +53,23 @@ describe('policy from a hostile config path', () => {
     expect(p.source).toBe('unknown');
     expect(spawnSync('test', ['-e', marker]).status).not.toBe(0);
   });
-  it('Include fan-out is bounded', () => {
+  it('Include depth is bounded: a file that includes itself', () => {
     const cfg = join(dir, 'loop.conf');
-    // a file that includes itself: depth and file budget stop it
     writeFileSync(cfg, `Include ${cfg}\nClientAliveInterval 7\n`);
     expect(readConfigFiles(cfg)?.get('clientaliveinterval')).toBe('7');
+  });
+  it('Include fan-out is bounded: 10 files each including 10 more are not all read', () => {
+    const fan = join(dir, 'fan');
+    mkdirSync(join(fan, 'a'), { recursive: true });
+    mkdirSync(join(fan, 'b'));
+    for (let i = 0; i < 10; i++) {
+      writeFileSync(join(fan, 'a', `${i}.conf`), `Include ${fan}/b/*.conf\nKeyA${i} yes\n`);
+      writeFileSync(join(fan, 'b', `${i}.conf`), `KeyB${i} yes\n`);
+    }
+    writeFileSync(join(fan, 'main.conf'), `Include ${fan}/a/*.conf\n`);
+    const values = readConfigFiles(join(fan, 'main.conf'));
+    // 1 + 10 × (1 + 10) = 111 files without a budget; 64 with it: the first five a files and part of the sixth
+    expect(values?.get('keya0')).toBe('yes');
+    expect(values?.has('keya9')).toBe(false);
   });
 });
