@@ -1,7 +1,7 @@
 // Facts about the machine rather than one process: boot time, pid_max, /dev/pts atimes, the user
 // names (passwd, re-read when it changes), whether hidepid hides other users' processes, and the
 // SSH_CONNECTION a readable shell inherited when its daemon's sockets are not ours to see.
-import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { environValue, parseBtime, parsePasswd, parseUptime, procMountHides } from './parse.js';
 import type { ProcFiles } from './proc-files.js';
@@ -16,6 +16,27 @@ export function readPidMax(files: ProcFiles): number {
  * Whether procRoot is a proc mount whose hidepid option hides other users' processes from us:
  * they are then simply absent from the directory, with no EACCES to notice.
  */
+/**
+ * Bytes per memory page (stat's rss counts pages): the kernel's page size from this process's
+ * first mapping in /proc/self/smaps (4 KiB on x86_64; arm64 kernels may use 16 or 64 KiB).
+ */
+export function pageSize(): number {
+  let text = '';
+  try {
+    const fd = openSync(join('/proc', 'self', 'smaps'), 'r');
+    try {
+      const buf = Buffer.alloc(4096);
+      text = buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // no smaps (a kernel without it): the common size
+  }
+  const kb = Number(/^KernelPageSize:\s+(\d+) kB$/m.exec(text)?.[1]);
+  return Number.isInteger(kb) && kb > 0 ? kb * 1024 : 4096;
+}
+
 export function procHidesOthers(procRoot: string): boolean {
   // root (CAP_SYS_PTRACE) sees through hidepid
   if (process.getuid?.() === 0) return false;

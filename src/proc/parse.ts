@@ -12,6 +12,8 @@ export interface StatFields {
   cpuTicks: number;
   startTicks: number;
   threads: number;
+  /** resident set size in pages */
+  rssPages: number;
 }
 
 const isInt = (n: number): boolean => Number.isInteger(n);
@@ -23,9 +25,9 @@ export function parseStat(text: string): StatFields | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  // only the first 20 fields are wanted: a limit spares ~30 strings per process per tick
-  const f = text.slice(close + 2).trimStart().split(' ', 20);
-  if (f.length < 20) return undefined;
+  // only the first 22 fields are wanted: a limit spares ~30 strings per process per tick
+  const f = text.slice(close + 2).trimStart().split(' ', 22);
+  if (f.length < 22) return undefined;
   const num = (i: number): number => Number(f[i]);
   const out: StatFields = {
     comm: text.slice(open + 1, close),
@@ -38,9 +40,10 @@ export function parseStat(text: string): StatFields | undefined {
     cpuTicks: num(11) + num(12),
     startTicks: num(19),
     threads: num(17),
+    rssPages: num(21),
   };
   const valid =
-    isInt(out.ppid) && isInt(out.pgrp) && isInt(out.sid) && isInt(out.ttyNr) && isInt(out.tpgid) && isInt(out.cpuTicks) && isInt(out.startTicks) && isInt(out.threads);
+    isInt(out.ppid) && isInt(out.pgrp) && isInt(out.sid) && isInt(out.ttyNr) && isInt(out.tpgid) && isInt(out.cpuTicks) && isInt(out.startTicks) && isInt(out.threads) && isInt(out.rssPages);
   return valid && out.state.length === 1 ? out : undefined;
 }
 

@@ -5,10 +5,11 @@ import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBlocked } from './blocked.js';
 import { parseSocketLink, parseStatusUid, ttyName, type StatFields } from './parse.js';
+import { parseAuditId, parseLoginScope } from './parse-login.js';
 import { isSettledTitle } from './parse-ssh-title.js';
 import { DENIED, errCode, exists, type ProcFiles } from './proc-files.js';
 import { NET_REFRESH_MS } from './sockets.js';
-import type { ExeFacts, ProcEntry, TcpSocket } from './types.js';
+import type { ExeFacts, LoginIdentity, ProcEntry, TcpSocket } from './types.js';
 
 /** a settled SSH title is read again at least this often (ms) */
 const TITLE_RECHECK_MS = 10_000;
@@ -29,6 +30,8 @@ interface Cached {
   exe?: { comm: string; facts: ExeFacts | null | undefined };
   /** status was not readable (another user's process): uid stays unknown */
   denied?: boolean;
+  /** the login it came from: fixed for the process once a login marked it (see readLogin) */
+  login?: LoginIdentity | null;
 }
 
 export interface EntryRequest {
@@ -51,6 +54,8 @@ export class ProcessCache {
   constructor(
     private readonly files: ProcFiles,
     private readonly netRefreshMs = NET_REFRESH_MS,
+    /** bytes per page, for stat's rss */
+    private readonly pageSize = 4096,
   ) {}
 
   /** one process; undefined when it is gone */
@@ -83,7 +88,14 @@ export class ProcessCache {
       argv = this.files.readArgv(pid);
       cached.argv = { comm, argv };
     }
+    // a process's login is fixed once set (inherited at fork); an SSH daemon's monitor gets its
+    // own while the login opens, so a daemon's is read again until it has one
+    if (cached.login === undefined || (family && cached.login !== null && cached.login.sessionId === null && cached.login.scope === null))
+      cached.login = this.readLogin(dir, cached) ?? null;
     let sockets: number[] | null = [];
+    // a mosh-server's UDP socket is its session's port
+    if (!family && comm === 'mosh-server' && (!cached.sockets || now - cached.sockets.at >= this.netRefreshMs)) cached.sockets = { at: now, inodes: readSocketInodes(dir) };
+    if (!family && comm === 'mosh-server') sockets = cached.sockets?.inodes ?? null;
     if (family) {
       // what it really runs decides whether it is a daemon at all (model/trust.ts)
       if (cached.exe?.comm !== comm) cached.exe = { comm, facts: readExe(dir) };
@@ -124,7 +136,23 @@ export class ProcessCache {
       cgroup: wantCgroup ? (cached.cgroup ?? null) : null,
       exe: family ? cached.exe?.facts : undefined,
       ...(st.state === 'D' ? { blocked: readBlocked(dir) } : {}),
+      ...(cached.login ? { login: cached.login } : {}),
+      rssBytes: st.rssPages * this.pageSize,
     };
+  }
+
+  /** sessionid and loginuid; logind's scope only where no audit session says it (no audit, UsePAM no) */
+  private readLogin(dir: string, cached: Cached): LoginIdentity | undefined {
+    const sessionId = parseAuditId(this.files.readText(join(dir, 'sessionid')));
+    const loginUid = parseAuditId(this.files.readText(join(dir, 'loginuid')));
+    let scope: string | null = null;
+    if (sessionId === null || sessionId === undefined) {
+      cached.cgroup ??= this.files.readText(join(dir, 'cgroup')) ?? null;
+      scope = cached.cgroup === null ? null : parseLoginScope(cached.cgroup);
+    }
+    // a captured tree without these files: nothing is known, which is not the same as unset
+    if (sessionId === undefined && loginUid === undefined && scope === null) return undefined;
+    return { sessionId: sessionId ?? null, loginUid: loginUid ?? null, scope };
   }
 
   /** what was not read this tick is forgotten (a full scan is rare now) */

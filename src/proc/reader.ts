@@ -5,7 +5,8 @@
 // machine's facts host.ts.
 import { HeldFiles } from './held-files.js';
 import { HiddenParents } from './hidden-parents.js';
-import { HostFacts, procHidesOthers } from './host.js';
+import { HostFacts, pageSize, procHidesOthers } from './host.js';
+import { LooseRoots } from './loose-roots.js';
 import { LoginRecordReader, SYSTEM_UTMP, SYSTEM_WTMP, type LoginRecordPaths } from './login-records.js';
 import { multiplexerClientTtys } from './multiplexer.js';
 import type { StatFields } from './parse.js';
@@ -13,7 +14,7 @@ import { commIsAmbiguous, familyOf } from './parse-ssh-title.js';
 import { ProcessCache } from './process-cache.js';
 import { ProcFiles } from './proc-files.js';
 import { ancestorsOf, ScanPlan, type ScanKind } from './scan-plan.js';
-import { TcpTables } from './sockets.js';
+import { TcpTables, udpPortsOf } from './sockets.js';
 import type { ProcEntry, ProcSnapshot } from './types.js';
 
 export interface ReaderOptions {
@@ -57,6 +58,7 @@ export class ProcReader {
   private hidden: boolean | undefined;
   private readonly hiddenParents: HiddenParents;
   private readonly logins: LoginRecordReader | undefined;
+  private readonly loose: LooseRoots;
 
   constructor(opts: ReaderOptions = {}) {
     this.opts = opts;
@@ -66,10 +68,11 @@ export class ProcReader {
     this.held = new HeldFiles(this.procRoot);
     this.files = new ProcFiles(this.procRoot, this.held);
     this.plan = new ScanPlan(this.files, { selfPid: opts.selfPid, newPidScanMs: opts.newPidScanMs, fullScanMs: opts.fullScanMs });
-    this.cache = new ProcessCache(this.files, opts.netRefreshMs);
+    this.cache = new ProcessCache(this.files, opts.netRefreshMs, pageSize());
     this.tcp = new TcpTables(this.files, opts.netRefreshMs);
     this.host = new HostFacts(this.files, this.devRoot, this.passwdPath);
     this.hiddenParents = new HiddenParents(this.procRoot);
+    this.loose = new LooseRoots(this.files, this.plan);
     const paths = opts.loginRecords ?? (opts.procRoot === undefined ? { utmp: SYSTEM_UTMP, wtmp: SYSTEM_WTMP } : false);
     this.logins = paths === false ? undefined : new LoginRecordReader(paths);
   }
@@ -123,6 +126,11 @@ export class ProcReader {
       wanted.add(pid);
       for (const c of children.get(pid) ?? []) stack.push(c);
     }
+    // what logins left outside the trees (and mosh-servers), and everything below them
+    const inTrees = new Set([...wanted].filter((pid) => !family.has(pid)));
+    const isFamily = (pid: number) => family.has(pid) || familyOf(stats.get(pid)?.comm ?? '', []) !== undefined;
+    const loose = this.loose.find(stats, inTrees, isFamily, this.plan.lastScan);
+    for (const pid of loose.members) wanted.add(pid);
     for (const [p] of ancestorsOf(this.opts.selfPid, (p) => stats.get(p))) wanted.add(p);
     for (const pid of hiddenTops?.pids ?? []) wanted.add(pid);
 
@@ -149,6 +157,8 @@ export class ProcReader {
     this.cache.markConnected(procs, sockets);
     const sshConnection = this.host.sshConnections(procs, family);
     for (const t of hiddenTops?.tops.values() ?? []) sshConnection.set(t.pid, t.sshConnection);
+    for (const [pid, v] of loose.sshConnection) sshConnection.set(pid, v);
+    for (const p of procs.values()) if (p.comm === 'mosh-server' && p.sockets && p.sockets.length > 0) p.udpPorts = udpPortsOf(this.files, p.pid, p.sockets);
 
     return {
       takenAt,
@@ -164,6 +174,7 @@ export class ProcReader {
       notices: [...this.files.notices],
       tmuxClientTtys: multiplexerClientTtys(this.procRoot, this.opts.selfPid, this.opts.tmux),
       ...(hiddenTops && hiddenTops.tops.size > 0 ? { hiddenSessionTops: hiddenTops.tops } : {}),
+      ...(loose.roots.length > 0 ? { looseRoots: loose.roots.filter((pid) => procs.has(pid)) } : {}),
       ...(this.logins ? { loginRecords: this.logins.read(new Set(procs.keys())) } : {}),
     };
   }

@@ -143,20 +143,59 @@ export class ScanPlan {
 
   /** add the subtrees below the processes in `stats`, and the caller's ancestors */
   private walkFrom(stats: Map<number, StatFields>): Map<number, StatFields> {
-    const queue = [...stats.keys()];
+    this.descend(stats, [...stats.keys()]);
+    for (const [p, st] of ancestorsOf(this.opts.selfPid, (p) => stats.get(p) ?? this.files.readStat(p))) stats.set(p, st);
+    return stats;
+  }
+
+  /**
+   * the pids below `from` (each already in stats), their stats added to `stats` where missing.
+   * Without children files (a captured tree), stats already holds every process.
+   */
+  descend(stats: Map<number, StatFields>, from: readonly number[]): number[] {
+    const added: number[] = [];
+    if (this.childrenFiles !== true) {
+      const children = new Map<number, number[]>();
+      for (const [pid, st] of stats) children.set(st.ppid, [...(children.get(st.ppid) ?? []), pid]);
+      const seen = new Set(from);
+      const queue = [...from];
+      while (queue.length > 0) {
+        for (const c of children.get(queue.pop() as number) ?? []) {
+          if (seen.has(c)) continue;
+          seen.add(c);
+          added.push(c);
+          queue.push(c);
+        }
+      }
+      return added;
+    }
+    // a child may be in stats already (a new-pid scan read it): it is still below, and so are its own
+    const seen = new Set(from);
+    const queue = [...from];
     while (queue.length > 0) {
       const pid = queue.pop() as number;
       const kids = this.readChildren(pid, (stats.get(pid) as StatFields).threads) ?? [];
       for (const c of kids) {
-        if (stats.has(c)) continue;
-        const st = this.files.readStat(c);
+        if (seen.has(c)) continue;
+        const st = stats.get(c) ?? this.files.readStat(c);
         if (!st) continue;
+        seen.add(c);
         stats.set(c, st);
+        added.push(c);
         queue.push(c);
       }
     }
-    for (const [p, st] of ancestorsOf(this.opts.selfPid, (p) => stats.get(p) ?? this.files.readStat(p))) stats.set(p, st);
-    return stats;
+    return added;
+  }
+
+  /** the children of pid (all its threads'); [] when unknown */
+  childrenOf(pid: number, threads: number): number[] {
+    return this.childrenFiles === true ? (this.readChildren(pid, threads) ?? []) : [];
+  }
+
+  /** whether walks use the kernel's children files (else every tick reads every stat) */
+  get walks(): boolean {
+    return this.childrenFiles === true;
   }
 
   /** a family process seen last tick is still alive but no longer below a known root (reparented) */

@@ -85,3 +85,15 @@ export class TcpTables {
     }
   }
 }
+
+/** the local ports of a process's UDP sockets (`inodes`), from the tables of its own namespace */
+export function udpPortsOf(files: ProcFiles, pid: number, inodes: readonly number[]): number[] {
+  const wanted = new Set(inodes);
+  const ports = new Set<number>();
+  for (const file of ['udp', 'udp6']) {
+    const text = files.readText(join(files.dir(pid), 'net', file));
+    // the UDP tables have the TCP tables' columns
+    for (const s of text === undefined ? [] : parseNetTcp(text)) if (wanted.has(s.inode)) ports.add(s.local.port);
+  }
+  return [...ports].sort((a, b) => a - b);
+}

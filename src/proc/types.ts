@@ -62,6 +62,25 @@ export interface ProcEntry {
   exe?: ExeFacts | null;
   /** read only for a process in state D: where it sleeps and whether it ran since (hung) */
   blocked?: Blocked;
+  /** the login it came from (kernel audit session, logind scope); undefined when not read */
+  login?: LoginIdentity;
+  /** resident set size, bytes (stat's rss × the page size); undefined when not read */
+  rssBytes?: number;
+  /** local UDP ports of its sockets: read only for a mosh-server (its session's port) */
+  udpPorts?: number[];
+}
+
+/**
+ * Which login a process belongs to, whatever its parent is now (parse-login.ts). Each field null
+ * when unset: a process no PAM login marked (UsePAM no, containers) or no logind scope.
+ */
+export interface LoginIdentity {
+  /** /proc/PID/sessionid: the kernel audit session pam_loginuid opened */
+  sessionId: number | null;
+  /** /proc/PID/loginuid: the uid that logged in (a `sudo -i` root shell keeps the user's) */
+  loginUid: number | null;
+  /** systemd-logind's `session-N.scope` (N) from /proc/PID/cgroup */
+  scope: string | null;
 }
 
 /** a process in uninterruptible sleep (D): /proc/PID/wchan and its context switches so far */
@@ -123,6 +142,12 @@ export interface ProcSnapshot {
   tmuxClientTtys: string[] | null;
   /** hidepid hides the SSH daemons: the tops of the caller's own session channels, by pid */
   hiddenSessionTops?: ReadonlyMap<number, HiddenSessionTop>;
+  /**
+   * processes outside every sshd tree that carry an SSH login's identity or were seen inside a
+   * session (reparented when it ended): the heads of what logins leave behind, and mosh-servers.
+   * Their subtrees are in procs; their SSH_CONNECTION (environ), when readable, in sshConnection.
+   */
+  looseRoots?: readonly number[];
   /** open logins from utmp/wtmp whose pid is a process of this snapshot (live reads only) */
   loginRecords?: readonly LoginRecord[];
 }

@@ -72,6 +72,7 @@ const statArb = fc.record({
   stime: fc.integer({ min: 0, max: 2 ** 40 }),
   threads: fc.integer({ min: 0, max: 63 }),
   startTicks: fc.integer({ min: 0, max: 2 ** 50 }),
+  rssPages: fc.integer({ min: 0, max: 2 ** 40 }),
 });
 
 function statText(s: typeof statArb extends fc.Arbitrary<infer T> ? T : never): string {
@@ -95,6 +96,7 @@ describe('parseStat', () => {
           cpuTicks: s.utime + s.stime,
           startTicks: s.startTicks,
           threads: Math.max(1, s.threads),
+          rssPages: s.rssPages,
         });
       }),
       RUNS,

@@ -57,15 +57,15 @@ const STAT_SSH_CHILD =
 describe('parseStat', () => {
   const base = { cpuTicks: 0, threads: 1 };
   it.each([
-    ['comm with spaces and a `)`', STAT_SMILEY, { ...base, comm: ':-) 1 2', state: 'S', ppid: 1, pgrp: 20086, sid: 11951, ttyNr: 0, tpgid: -1, startTicks: 42573 }],
-    ['comm with a colon and a space', STAT_TMUX, { ...base, comm: 'tmux: server', state: 'S', ppid: 1, pgrp: 20103, sid: 20103, ttyNr: 0, tpgid: -1, startTicks: 42594 }],
-    ['comm that looks like stat fields', STAT_FAKE_FIELDS, { ...base, comm: 'x) R 7 7 7 7', state: 'S', ppid: 1, pgrp: 8245, sid: 11951, ttyNr: 0, tpgid: -1, startTicks: 63293 }],
-    ['comm with a newline', STAT_NEWLINE, { ...base, comm: 'nl\n) Z 9', state: 'S', ppid: 1, pgrp: 8245, sid: 11951, ttyNr: 0, tpgid: -1, startTicks: 63293 }],
-    ['comm set by a retitling program', STAT_PERL_TITLE, { ...base, comm: 'sshd: alice@pts', state: 'S', ppid: 1, pgrp: 21582, sid: 11951, ttyNr: 0, tpgid: -1, startTicks: 45320 }],
-    ['tty pts/0, foreground group', STAT_PANE, { ...base, comm: 'sleep', state: 'S', ppid: 20103, pgrp: 20104, sid: 20104, ttyNr: 34816, tpgid: 20104, startTicks: 42595 }],
-    ['utime + stime', STAT_PTS_301, { ...base, comm: 'python3', state: 'R', ppid: 20528, pgrp: 20572, sid: 20572, ttyNr: 1083437, tpgid: 20572, cpuTicks: 2, startTicks: 43571 }],
-    ['sshd connection process', STAT_SSHD_ROOT, { ...base, comm: 'sshd', state: 'S', ppid: 20955, pgrp: 21227, sid: 21227, ttyNr: 0, tpgid: -1, startTicks: 44759 }],
-    ['shell command of an ssh session', STAT_SSH_CHILD, { ...base, comm: 'sleep', state: 'S', ppid: 21227, pgrp: 21235, sid: 21235, ttyNr: 34821, tpgid: 21235, startTicks: 44780 }],
+    ['comm with spaces and a `)`', STAT_SMILEY, { ...base, rssPages: 414, comm: ':-) 1 2', state: 'S', ppid: 1, pgrp: 20086, sid: 11951, ttyNr: 0, tpgid: -1, startTicks: 42573 }],
+    ['comm with a colon and a space', STAT_TMUX, { ...base, rssPages: 910, comm: 'tmux: server', state: 'S', ppid: 1, pgrp: 20103, sid: 20103, ttyNr: 0, tpgid: -1, startTicks: 42594 }],
+    ['comm that looks like stat fields', STAT_FAKE_FIELDS, { ...base, rssPages: 402, comm: 'x) R 7 7 7 7', state: 'S', ppid: 1, pgrp: 8245, sid: 11951, ttyNr: 0, tpgid: -1, startTicks: 63293 }],
+    ['comm with a newline', STAT_NEWLINE, { ...base, rssPages: 412, comm: 'nl\n) Z 9', state: 'S', ppid: 1, pgrp: 8245, sid: 11951, ttyNr: 0, tpgid: -1, startTicks: 63293 }],
+    ['comm set by a retitling program', STAT_PERL_TITLE, { ...base, rssPages: 1234, comm: 'sshd: alice@pts', state: 'S', ppid: 1, pgrp: 21582, sid: 11951, ttyNr: 0, tpgid: -1, startTicks: 45320 }],
+    ['tty pts/0, foreground group', STAT_PANE, { ...base, rssPages: 420, comm: 'sleep', state: 'S', ppid: 20103, pgrp: 20104, sid: 20104, ttyNr: 34816, tpgid: 20104, startTicks: 42595 }],
+    ['utime + stime', STAT_PTS_301, { ...base, rssPages: 3349, comm: 'python3', state: 'R', ppid: 20528, pgrp: 20572, sid: 20572, ttyNr: 1083437, tpgid: 20572, cpuTicks: 2, startTicks: 43571 }],
+    ['sshd connection process', STAT_SSHD_ROOT, { ...base, rssPages: 2449, comm: 'sshd', state: 'S', ppid: 20955, pgrp: 21227, sid: 21227, ttyNr: 0, tpgid: -1, startTicks: 44759 }],
+    ['shell command of an ssh session', STAT_SSH_CHILD, { ...base, rssPages: 344, comm: 'sleep', state: 'S', ppid: 21227, pgrp: 21235, sid: 21235, ttyNr: 34821, tpgid: 21235, startTicks: 44780 }],
   ])('%s', (_name, text, want) => {
     expect(parseStat(text)).toEqual(want);
   });

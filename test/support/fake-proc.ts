@@ -21,6 +21,8 @@ export interface FakeProcess {
   utime?: number;
   stime?: number;
   startTicks?: number;
+  /** resident pages (stat field 24) */
+  rssPages?: number;
   /** real uid in status; undefined → no Uid line */
   uid?: number;
   /** extra thread ids besides pid (task/<tid>/ directories) */
@@ -35,15 +37,16 @@ export interface FakeProcess {
 }
 
 // fields 24..52 of a real stat line (`cat /proc/<pid>/stat` of a sleep on Linux 6.18)
+/** what follows rss (field 24) */
 const STAT_TAIL =
-  '2990080 414 18446744073709551615 94644439052288 94644439070217 140728244808720 0 0 0 0 6 0 1 0 0 17 0 0 0 0 0 0 94644439084304 94644439085568 94644820164608 140728244816609 140728244816626 140728244816626 140728244817899 0';
+  '18446744073709551615 94644439052288 94644439070217 140728244808720 0 0 0 0 6 0 1 0 0 17 0 0 0 0 0 0 94644439084304 94644439085568 94644820164608 140728244816609 140728244816626 140728244816626 140728244817899 0';
 
 /** /proc/PID/stat as the kernel prints it (fs/proc/array.c do_task_stat) */
 export function statLine(p: FakeProcess): Buffer {
   const threads = 1 + (p.extraTids?.length ?? 0);
   const after =
     `) ${p.state ?? 'S'} ${p.ppid} ${p.pgrp ?? p.pid} ${p.sid ?? p.pid} ${p.ttyNr ?? 0} ${p.tpgid ?? -1} 4194304 129 0 0 0 ` +
-    `${p.utime ?? 0} ${p.stime ?? 0} 0 0 20 0 ${threads} 0 ${p.startTicks ?? 1000} ${STAT_TAIL}\n`;
+    `${p.utime ?? 0} ${p.stime ?? 0} 0 0 20 0 ${threads} 0 ${p.startTicks ?? 1000} 2990080 ${p.rssPages ?? 414} ${STAT_TAIL}\n`;
   const comm = typeof p.comm === 'string' ? Buffer.from(p.comm, 'utf8') : p.comm;
   return Buffer.concat([Buffer.from(`${p.pid} (`), comm, Buffer.from(after)]);
 }
