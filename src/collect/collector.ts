@@ -12,6 +12,7 @@ import { readPolicy } from '../proc/policy.js';
 import { createSource, type SnapshotSource } from '../proc/source.js';
 import { readSs } from '../proc/ss.js';
 import { nextDState, sinceOf } from '../model/d-state.js';
+import { LoginMemory } from './login-history.js';
 
 /** what the collector takes from the command line (CommonOptions has it all) */
 export interface CollectOptions {
@@ -103,6 +104,8 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
   let ssCache: { at: number; ss: Map<number, SsInfo> | null } | undefined;
   /** an ss run under way in the background: the next poll uses what it gives */
   let ssPending: Promise<void> | undefined;
+  /** the logins seen so far: where a leftover came from once its login is gone */
+  const memory = new LoginMemory();
 
   function policyOf(command: string | undefined): PolicyEntry {
     const key = (command && configFileOf(command)) || '';
@@ -173,6 +176,7 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
       selfPid: process.pid,
       policyFor: (pid) => policies.get(pid) ?? policies.get(null) ?? null,
       dStateSince: t.dStateSince,
+      history: memory.history(),
       ...(t.dStateSeconds !== undefined ? { dStateSeconds: t.dStateSeconds } : {}),
     });
     // ss only sees its own network namespace, which is the one of real sshd sessions, not of fixtures
@@ -194,6 +198,7 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
       policies = read;
       full = buildModel(snap, { ...opts(policies), ss: live ? (ss ?? cachedSs(snap.takenAt)) : null });
     }
+    memory.update(full);
     const sessions = sortSessions(filterSessions(full.sessions, { user: o.user, filter: o.filter }), o.sort);
     return { model: { ...full, sessions }, full, snap, policy: policies.get(null) ?? null };
   }

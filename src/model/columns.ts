@@ -16,6 +16,11 @@ export interface SessionCells {
   command: string;
 }
 
+/** a process's user, and who logged in when that is someone else (`root (alice)` after `sudo -i`) */
+export function processUser(p: { user: string | null; loginUser?: string }): string {
+  return sanitize(p.loginUser !== undefined ? `${p.user ?? '?'} (${p.loginUser})` : (p.user ?? '?'));
+}
+
 /** sanitised: a non-root viewer takes the address from SSH_CONNECTION in an environ, which its owner can forge */
 export function formatEndpoint(e: Endpoint | null): string {
   if (!e) return '?';
@@ -62,7 +67,8 @@ export function sessionCells(s: Session, now: number): SessionCells {
     tty: s.ttys.length > 0 ? s.ttys.join(',') : '-',
     // a login record names the host but not the port: the address alone, never a made-up port
     from: s.remote ? formatEndpoint(s.remote) : s.remoteHost ? sanitize(s.remoteHost) : '?',
-    login: formatLogin(s.startedAt, now),
+    // a leftover's login time is known only when sshtop saw the login; never its processes' age
+    login: s.kind === 'leftover' ? (s.leftover?.loginAt != null ? formatLogin(s.leftover.loginAt, now) : '?') : formatLogin(s.startedAt, now),
     idle: formatIdle(s, now),
     cpu: s.cpuSeconds.toFixed(1),
     state: formatState(s),

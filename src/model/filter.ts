@@ -30,7 +30,7 @@ export function filterSessions(sessions: readonly Session[], q: SessionQuery): S
     (s) =>
       (q.user === undefined || s.user === q.user) &&
       (q.filter === undefined || matchesFilter(s, q.filter)) &&
-      (!q.idleOnly || s.flags.some((f) => f === 'idle' || f === 'stale' || f === 'dead-peer' || f === 'hung' || f === 'orphan' || f === 'untrusted')),
+      (!q.idleOnly || s.flags.some((f) => f === 'idle' || f === 'stale' || f === 'dead-peer' || f === 'hung' || f === 'orphan' || f === 'untrusted' || f === 'leftover')),
   );
 }
 

@@ -1,6 +1,6 @@
 // Which sessions `sshtop reap` ends, and why. Pure: rules in, decisions out.
 import { formatSeconds } from '../text/duration.js';
-import type { Model, Session } from './types.js';
+import type { Model, Session, SessionProcess } from './types.js';
 
 export interface ReapRules {
   idleSeconds?: number | undefined;
@@ -9,6 +9,10 @@ export interface ReapRules {
   /** sessions flagged hung: a login stuck in PAM or session setup, a process stuck in D (network.ts) */
   hung?: boolean;
   preauthOlderSeconds?: number | undefined;
+  /** leftovers (what an ended login left running) whose login ended at least this long ago */
+  leftoversOlderSeconds?: number | undefined;
+  /** processes never signalled, nor anything below them (command or comm matches) */
+  excludeCommands?: RegExp[];
   users?: string[];
   excludeUsers?: string[];
   /** only connections that came in on these local ports (which sshd: a public one, not the admins') */
@@ -19,6 +23,8 @@ export interface ReapDecision {
   session: Session;
   /** why it matched (one line per rule) */
   reasons: string[];
+  /** its processes --exclude-command spares (and what runs below them): never signalled */
+  excluded?: SessionProcess[];
 }
 
 export interface ReapSelection {
@@ -28,10 +34,32 @@ export interface ReapSelection {
 }
 
 export function hasRule(r: ReapRules): boolean {
-  return r.idleSeconds !== undefined || r.maxAgeSeconds !== undefined || r.deadPeer === true || r.hung === true || r.preauthOlderSeconds !== undefined;
+  return (
+    r.idleSeconds !== undefined ||
+    r.maxAgeSeconds !== undefined ||
+    r.deadPeer === true ||
+    r.hung === true ||
+    r.preauthOlderSeconds !== undefined ||
+    r.leftoversOlderSeconds !== undefined
+  );
+}
+
+/**
+ * A leftover's one rule: its login ended at least this long ago. When it ended is known only if
+ * sshtop saw it end; otherwise only 0s matches (it has ended, but nobody can say how long ago).
+ */
+function leftoverReasons(s: Session, r: ReapRules, now: number): string[] {
+  const limit = r.leftoversOlderSeconds;
+  if (limit === undefined || !s.leftover) return [];
+  const ended = s.leftover.endedAt;
+  if (ended === null) return limit === 0 ? ['left over from a login that has ended (when: unknown) >= 0s'] : [];
+  const ago = Math.floor((now - ended) / 1000);
+  return ago >= limit ? [`left over from a login that ended ${formatSeconds(ago)} ago >= ${formatSeconds(limit)}`] : [];
 }
 
 function reasonsFor(s: Session, r: ReapRules, now: number): string[] {
+  // what is left of an ended login has no idle, age or network of its own: only its rule applies
+  if (s.kind === 'leftover') return leftoverReasons(s, r, now);
   const out: string[] = [];
   const preauth = s.flags.includes('preauth');
   const age = Math.floor((now - s.startedAt) / 1000);
@@ -60,7 +88,22 @@ export function selectForReap(model: Model, r: ReapRules): ReapSelection {
     // an impostor's title told us nothing true: no rule about sessions applies to it
     else if (s.flags.includes('untrusted')) spared.push({ session: s, reasons: [...reasons, `spared: not a real SSH session (${s.reasons.untrusted ?? 'untrusted'})`] });
     else if (s.partial) spared.push({ session: s, reasons: [...reasons, `spared: its sshd (pid ${s.pid}) is hidden by hidepid and cannot be verified`] });
-    else matched.push({ session: s, reasons });
+    else {
+      const excluded = excludedBy(s, r.excludeCommands ?? []);
+      const d = excluded.length > 0 ? { session: s, reasons, excluded } : { session: s, reasons };
+      if (excluded.length === s.processes.length) spared.push({ ...d, reasons: [...reasons, 'spared: every process matches --exclude-command'] });
+      else matched.push(d);
+    }
   }
   return { matched, spared };
+}
+
+/** the processes a pattern names (command or comm), and every process below them */
+export function excludedBy(s: Session, patterns: readonly RegExp[]): SessionProcess[] {
+  if (patterns.length === 0) return [];
+  const out = new Set<number>();
+  for (const p of s.processes) {
+    if (out.has(p.ppid) || patterns.some((re) => re.test(p.command) || re.test(p.comm))) out.add(p.pid);
+  }
+  return s.processes.filter((p) => out.has(p.pid));
 }

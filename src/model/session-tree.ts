@@ -1,6 +1,6 @@
 // What every kind of session is built from: its processes (depth first, children by pid), start
 // times, tty idle and current command. Pure.
-import type { Classified, ProcSnapshot, SessionProcess } from './types.js';
+import type { Classified, ProcEntry, ProcSnapshot, SessionProcess } from './types.js';
 
 export function ticksToMs(snap: ProcSnapshot, ticks: number): number {
   return Math.round((snap.btime + ticks / snap.clkTck) * 1000);
@@ -44,11 +44,20 @@ export function processTree(rootPid: number, snap: ProcSnapshot, o: TreeOptions)
       cpuTicks: p.cpuTicks,
       depth,
       ...(p.blocked ? { blocked: p.blocked } : {}),
+      ...(p.rssBytes !== undefined ? { rssBytes: p.rssBytes } : {}),
+      ...loginUserOf(p, role, snap),
     });
     for (const c of [...(children.get(pid) ?? [])].sort((a, b) => a - b)) walk(c, depth + 1);
   };
   walk(rootPid, rootDepth);
   return procs;
+}
+
+/** who logged in, for a user's process that runs as someone else (`sudo -i`: root, logged in as alice) */
+function loginUserOf(p: ProcEntry, role: string, snap: ProcSnapshot): { loginUser?: string } {
+  const by = p.login?.loginUid;
+  if (role !== 'process' || by === null || by === undefined || by === p.uid) return {};
+  return { loginUser: snap.users.get(by) ?? String(by) };
 }
 
 /** seconds since the newest atime of the ttys (as `w`), null when none is known */

@@ -10,11 +10,13 @@ import { findSelf } from './own.js';
 import { currentCommand, processTree, ticksToMs, ttyIdleSeconds } from './session-tree.js';
 import { forgedReason } from './trust.js';
 import { untrustedSessions } from './untrusted.js';
+import { loginKey, placeLoose, sessionLogin } from './loose.js';
 import type {
   Classified,
   Endpoint,
   Flag,
   Listener,
+  LoginHistory,
   LoginRecord,
   Model,
   ProcEntry,
@@ -29,6 +31,8 @@ export interface BuildOptions extends StalenessOptions {
   idleSeconds: number;
   /** the caller's pid (process.pid) */
   selfPid: number;
+  /** the logins a polling run saw (where their leftovers came from); none for a one-shot */
+  history?: LoginHistory | undefined;
 }
 
 const TCP_ESTABLISHED = 1;
@@ -36,6 +40,7 @@ const SOCKET_ACTIVATORS = new Set(['inetd', 'xinetd', 'systemd-socket-proxyd', '
 /** flags in order of severity: the UI shows the first one a session has */
 export const FLAG_ORDER: Flag[] = [
   'untrusted',
+  'leftover',
   'dead-peer',
   'hung',
   'stale',
@@ -44,6 +49,7 @@ export const FLAG_ORDER: Flag[] = [
   'idle',
   'own',
   'partial',
+  'mosh',
   'multiplexed',
   'forward-only',
   'sftp',
@@ -124,6 +130,9 @@ export function buildModel(snap: ProcSnapshot, opts: BuildOptions): Model {
   // tree: the login around it stops there, so each process belongs to one session only
   const boundary = new Set([...roots.map((p) => p.pid), ...listeners.map((l) => l.pid)]);
   const sessions = roots.map((p) => buildSession(p, snap, classes, children, roleOf(p.ppid) === 'listener', opts, boundary));
+  assignLogins(sessions, listeners, snap);
+  // what left the trees: a live session's own (reparented), mosh sessions, leftovers of ended logins
+  sessions.push(...placeLoose(snap, sessions, { classes, children, boundary, history: opts.history, idleSeconds: opts.idleSeconds, addFlag }));
   sessions.push(...untrustedSessions(snap, classes, children, sessions, boundary));
 
   // hidepid hides every SSH daemon: the caller's own sessions, rebuilt from their own processes
@@ -136,6 +145,25 @@ export function buildModel(snap: ProcSnapshot, opts: BuildOptions): Model {
   }
   sessions.sort((a, b) => a.startedAt - b.startedAt || a.pid - b.pid);
   return { takenAt: snap.takenAt, btime: snap.btime, listeners, sessions, self, notices: snap.notices };
+}
+
+/**
+ * Each SSH session's login identity. One a listener carries, or that two connections share, is
+ * not a login of theirs: it was inherited from whoever started the daemon (UsePAM no), so it is
+ * dropped rather than tie unrelated processes to a session.
+ */
+function assignLogins(sessions: Session[], listeners: readonly Listener[], snap: ProcSnapshot): void {
+  const listenerKeys = new Set(listeners.map((l) => loginKey(snap.procs.get(l.pid)?.login)));
+  for (const s of sessions) s.loginId = sessionLogin(s, snap);
+  const uses = new Map<string, number>();
+  for (const s of sessions) {
+    const k = loginKey(s.loginId);
+    if (k !== null) uses.set(k, (uses.get(k) ?? 0) + 1);
+  }
+  for (const s of sessions) {
+    const k = loginKey(s.loginId);
+    if (k !== null && (listenerKeys.has(k) || (uses.get(k) ?? 0) > 1)) s.loginId = null;
+  }
 }
 
 function addFlag(s: Session, flag: Flag, reason: string): void {

@@ -1,9 +1,9 @@
 // Shapes of what the model derives (Session, Model, Policy) from the reader's facts
 // (proc/types.ts, re-exported here for the layers above). Plain data, immutable by convention.
-import type { Blocked, ConfigSource, Endpoint, KernelKeepalive, LoginRecord } from '../proc/types.js';
+import type { Blocked, ConfigSource, Endpoint, KernelKeepalive, LoginIdentity, LoginRecord } from '../proc/types.js';
 import type { ConnectionEnd } from './tcp-timeout.js';
 
-export type { Blocked, ConfigSource, Endpoint, ExeFacts, HiddenSessionTop, KernelKeepalive, LoginRecord, ProcEntry, ProcSnapshot, TcpSocket } from '../proc/types.js';
+export type { Blocked, ConfigSource, Endpoint, ExeFacts, HiddenSessionTop, KernelKeepalive, LoginIdentity, LoginRecord, ProcEntry, ProcSnapshot, TcpSocket } from '../proc/types.js';
 
 export type Role =
   | 'listener'
@@ -60,7 +60,11 @@ export type Flag =
   | 'multiplexed'
   | 'socket-activated'
   /** a process named like an SSH daemon that is not one (its binary or its uid says so) */
-  | 'untrusted';
+  | 'untrusted'
+  /** processes still running from an SSH login that has ended (kind 'leftover') */
+  | 'leftover'
+  /** a mosh session (kind 'mosh'): a mosh-server started over SSH, reached over UDP */
+  | 'mosh';
 
 export interface SessionProcess {
   pid: number;
@@ -80,6 +84,32 @@ export interface SessionProcess {
   depth: number;
   /** in state D: where it sleeps (see ProcEntry) */
   blocked?: Blocked;
+  /** outside the sshd tree (reparented to init when its parent ended), tied to the session by its login */
+  outside?: true;
+  /** who logged in (loginuid's name) when it is not the process's own user: the person behind `sudo -i` */
+  loginUser?: string;
+  /** resident memory, bytes */
+  rssBytes?: number;
+}
+
+/** what is known of the login a leftover group came from (model/loose.ts) */
+export interface LeftoverFacts {
+  /**
+   * what ties its processes to the login: the kernel's audit session (pam_loginuid), logind's
+   * session scope, the SSH_CONNECTION their environment carries, or sshtop having seen them
+   * inside the session while it ran
+   */
+  via: 'audit' | 'logind' | 'environ' | 'seen';
+  /** no login identity ties them (UsePAM no, containers): processes that left unseen are missed */
+  partial: boolean;
+  /** the kernel audit session, when set */
+  sessionId: number | null;
+  /** when the login started (ms), null when unknown (never guessed from its processes) */
+  loginAt: number | null;
+  /** when sshtop saw the login end (ms), null when it ended before sshtop looked */
+  endedAt: number | null;
+  /** the ttys the login had, when sshtop saw it */
+  ttys: string[];
 }
 
 export interface Session {
@@ -130,12 +160,42 @@ export interface Session {
   login?: LoginRecord | null;
   /** where remote, remoteHost and ttys came from */
   sources?: SessionSources;
+  /** not an SSH connection: a mosh session, or what an ended SSH login left running (absent: ssh) */
+  kind?: 'mosh' | 'leftover';
+  /** the login's identity (kernel audit session, logind scope), when a login set one */
+  loginId?: LoginIdentity | null;
+  /** a leftover group: the login it came from */
+  leftover?: LeftoverFacts;
+  /** a mosh session: the UDP ports its server listens on */
+  mosh?: { udpPorts: number[] };
+}
+
+/** a login sshtop saw while it ran: what a leftover of it is told by (collect/login-history.ts) */
+export interface LoginOrigin {
+  sessionPid: number;
+  startTicks: number;
+  user: string | null;
+  remote: Endpoint | null;
+  local: Endpoint | null;
+  ttys: string[];
+  /** ms */
+  loginAt: number;
+  /** ms when it was first seen gone; null while it runs */
+  endedAt: number | null;
+}
+
+/** what a polling run remembers of the logins it saw (a one-shot has none) */
+export interface LoginHistory {
+  /** the session a process was seen in, by `pid:startTicks` */
+  processes: ReadonlyMap<string, LoginOrigin>;
+  /** logins by identity key (loginKey: `audit:N`, `scope:S`) */
+  logins: ReadonlyMap<string, LoginOrigin>;
 }
 
 export interface SessionSources {
-  /** socket: the connection's TCP socket; environ: SSH_CONNECTION of a readable process */
-  remote: 'socket' | 'environ' | null;
-  remoteHost: 'socket' | 'environ' | 'utmp' | 'wtmp' | null;
+  /** socket: the connection's TCP socket; environ: SSH_CONNECTION of a readable process; history: sshtop saw the session */
+  remote: 'socket' | 'environ' | 'history' | null;
+  remoteHost: 'socket' | 'environ' | 'utmp' | 'wtmp' | 'history' | null;
   /** proc: the daemon's title or its processes' terminals */
   ttys: 'proc' | 'utmp' | 'wtmp' | null;
 }
