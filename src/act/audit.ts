@@ -21,6 +21,10 @@ export interface AuditRecord {
   sessionUser: string | null;
   remote: string | null;
   ttys: string[];
+  /** the session this process was ended as part of (its connection process), when one */
+  sessionPid?: number;
+  /** that login's kernel audit session: ties a leftover seen later to this record */
+  loginSession?: number | null;
   signal: string;
   result: string;
   message: string;
@@ -86,6 +90,7 @@ export function createAuditTrail(opts: {
     sessionUser: r.target.audit?.sessionUser ?? null,
     remote: r.target.audit?.remote ?? null,
     ttys: r.target.audit?.ttys ?? [],
+    ...(r.target.audit?.sessionPid !== undefined ? { sessionPid: r.target.audit.sessionPid, loginSession: r.target.audit.loginSession ?? null } : {}),
     signal: `SIG${r.signal}`,
     result,
     message,

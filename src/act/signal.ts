@@ -8,28 +8,12 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStat } from '../proc/parse.js';
 
+import type { Target } from '../model/end-plan.js';
 import type { SignalName } from '../model/signal-names.js';
 
 export { SIGNALS, type SignalName } from '../model/signal-names.js';
 
-export interface Target {
-  pid: number;
-  /** starttime (clock ticks since boot) in the snapshot the operator acted on */
-  startTicks: number;
-  /** what the operator was shown, for messages and the audit trail */
-  label: string;
-  /** extra facts for the audit record (session user, remote address, ttys) */
-  audit?: AuditFacts;
-}
-
-export interface AuditFacts {
-  sessionUser: string | null;
-  remote: string | null;
-  ttys: string[];
-  kind: 'session' | 'process' | 'listener';
-  /** the action may end sshtop itself (its own session): the intent is audited before the kill */
-  endsSelf?: boolean;
-}
+export type { AuditFacts, Target } from '../model/end-plan.js';
 
 export interface Pinned {
   readonly target: Target;
@@ -63,7 +47,7 @@ export interface Signaller {
   pin(target: Target): Pinned;
   /** re-verify identity, then send; never throws, never retries on another pid */
   send(pinned: Pinned, signal: SignalName): SignalResult;
-  /** whether the pinned process still exists with the same identity */
+  /** whether the pinned process still runs with the same identity (a zombie does not) */
   alive(pinned: Pinned): boolean;
   release(pinned: Pinned): void;
 }
@@ -170,7 +154,9 @@ export function createSignaller(opts: SignallerOptions = {}): Signaller {
       }
     },
     alive(pinned) {
-      return identity(pinned) === 'same';
+      // a zombie has exited: only its parent's wait is missing
+      if (identity(pinned) !== 'same' || pinned.fd === null) return false;
+      return parseStat(readPinned(pinned.fd) ?? '')?.state !== 'Z';
     },
     release(pinned) {
       if (pinned.fd !== null) {

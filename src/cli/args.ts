@@ -70,6 +70,8 @@ export const REAP_OPTIONS = {
   'dead-peer': { type: 'boolean' },
   hung: { type: 'boolean' },
   'preauth-older': { type: 'string' },
+  'leftovers-older': { type: 'string' },
+  'exclude-command': { type: 'string', multiple: true },
   user: { type: 'string', multiple: true },
   'exclude-user': { type: 'string', multiple: true },
   port: { type: 'string', multiple: true },

@@ -15,7 +15,10 @@ rules (a session matching any rule is ended; at least one rule is required; 0s m
   --hung                       a login stuck in PAM or session setup (no user process after 60s), or
                                a process stuck in D state (seen again, unmoved, after a ${HUNG_LOOK_MS / 1000}s second look)
   --preauth-older <duration>   connections still unauthenticated after this long
-filters:  --user <name>, --exclude-user <name>, --port <n> (the sshd's local port; each repeatable)
+  --leftovers-older <duration> what an ended SSH login left running (nohup, setsid, tmux…), its login
+                               ended at least this long ago (known only if it ended while sshtop ran; else only 0s)
+filters:  --user <name>, --exclude-user <name>, --port <n> (the sshd's local port; each repeatable),
+          --exclude-command <regex> (never signal a process whose command matches, nor what runs below it)
 actions:  --signal (default TERM), --grace <duration> (1s to 600s, then SIGKILL survivors; not with KILL),
           --warn "msg" (plain text, written to the session's terminals 2 s before the signal),
           --yes (act; default: dry run), --json
@@ -70,6 +73,14 @@ export function parseReapArgs(argv: string[], common?: Pick<CommonOptions, 'proc
     deadPeer: values['dead-peer'] === true,
     hung: values.hung === true,
     preauthOlderSeconds: dur('--preauth-older', values['preauth-older'] as string | undefined),
+    leftoversOlderSeconds: dur('--leftovers-older', values['leftovers-older'] as string | undefined),
+    excludeCommands: list('exclude-command').map((v) => {
+      try {
+        return new RegExp(v);
+      } catch (e) {
+        throw new UsageError(`reap --exclude-command: not a regular expression: ${quote(v)} (${(e as Error).message})`);
+      }
+    }),
     users: list('user'),
     excludeUsers: list('exclude-user'),
     ports: list('port').map((v) => {
@@ -78,7 +89,7 @@ export function parseReapArgs(argv: string[], common?: Pick<CommonOptions, 'proc
       return n;
     }),
   };
-  if (!hasRule(rules)) throw new UsageError('reap: give at least one rule (--idle, --max-age, --dead-peer, --hung or --preauth-older)');
+  if (!hasRule(rules)) throw new UsageError('reap: give at least one rule (--idle, --max-age, --dead-peer, --hung, --preauth-older or --leftovers-older)');
   const both = list('user').find((u) => list('exclude-user').includes(u));
   if (both !== undefined) throw new UsageError(`reap: ${quote(both)} is given to both --user and --exclude-user`);
   const given = values.signal as string | undefined;

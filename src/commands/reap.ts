@@ -7,7 +7,7 @@ import { warnTtys } from '../act/tty-warn.js';
 import type { CommonOptions } from '../cli/args.js';
 import type { ReapOptions } from '../cli/reap-args.js';
 import { createCollector, sourceFor } from '../collect/collector.js';
-import { formatEndpoint } from '../model/columns.js';
+import { sessionTargets, type Target } from '../model/end-plan.js';
 import { selectForReap, type ReapDecision } from '../model/reap-rules.js';
 import { formatReap, type ReapOutcome } from '../report/reap.js';
 import { sanitize } from '../text/sanitize.js';
@@ -16,33 +16,37 @@ import { jsonContextOf } from './json.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** how long --warn gives sshd to carry the message to the clients before the signal */
 const WARN_DELIVERY_MS = 2000;
+/** without --grace, how long reap waits to name what still runs after the signal */
+const SURVIVOR_CHECK_S = 2;
 
 export async function runReap(common: CommonOptions, o: ReapOptions): Promise<number> {
   const collected = await createCollector(sourceFor(common), { ...common, user: undefined, filter: undefined }).take();
   const { model } = collected;
   const ctx = jsonContextOf(collected);
   const selection = selectForReap(model, o.rules);
-  const outcomes: ReapOutcome[] = selection.matched.map((d) => ({ decision: d, results: [], warned: [] }));
+  const outcomes: ReapOutcome[] = selection.matched.map((d) => ({ decision: d, results: [], warned: [], survivors: [] }));
 
   if (o.yes && outcomes.length > 0) {
     const audit = createAuditTrail({ tool: 'reap', onWarning: (m) => process.stderr.write(`sshtop reap: warning: ${m}\n`) });
     const signaller = createSignaller({ onSignal: (r) => audit.record(r), onIntent: (i) => audit.intent(i) });
-    const pinned = outcomes.map((out) => signaller.pin(targetOf(out.decision)));
+    // every process of each session, pinned now, in the order they are signalled (model/end-plan.ts)
+    const pinned = outcomes.map((out) => targetsOf(out.decision).map((t) => signaller.pin(t)));
     if (o.warn !== undefined) {
       const message = sanitize(o.warn);
       outcomes.forEach((out) => (out.warned = warnTtys(out.decision.session.ttys, message, common.devRoot)));
       // the text sits in the pty until sshd forwards it; a signal at once ends sshd first
       if (outcomes.some((out) => out.warned.length > 0)) await sleep(WARN_DELIVERY_MS);
     }
-    outcomes.forEach((out, i) => out.results.push(signaller.send(pinned[i] as Pinned, o.signal)));
-    if (o.graceSeconds !== undefined && o.signal !== 'KILL') {
-      await waitForExit(pinned, outcomes, o.graceSeconds * 1000, signaller.alive);
-      outcomes.forEach((out, i) => {
-        const p = pinned[i] as Pinned;
-        if (out.results[0]?.outcome === 'sent' && signaller.alive(p)) out.results.push(signaller.send(p, 'KILL'));
-      });
-    }
-    pinned.forEach((p) => signaller.release(p));
+    outcomes.forEach((out, i) => out.results.push(...(pinned[i] as Pinned[]).map((p) => signaller.send(p, o.signal))));
+    const sent = outcomes.flatMap((out, i) => (pinned[i] as Pinned[]).filter((_, j) => out.results[j]?.outcome === 'sent'));
+    // then whatever still runs: killed after --grace, else named (a nohup job ignores HUP)
+    await waitForExit(sent, (o.graceSeconds ?? SURVIVOR_CHECK_S) * 1000, signaller.alive);
+    outcomes.forEach((out, i) => {
+      const left = (pinned[i] as Pinned[]).filter((p) => sent.includes(p) && signaller.alive(p));
+      if (o.graceSeconds !== undefined && o.signal !== 'KILL') out.results.push(...left.map((p) => signaller.send(p, 'KILL')));
+      else out.survivors = left.map((p) => p.target.label.replace(/ of .*$/, ''));
+    });
+    pinned.flat().forEach((p) => signaller.release(p));
     await audit.flush();
   }
 
@@ -56,20 +60,16 @@ function failed(r: SignalResult): boolean {
   return r.outcome === 'denied' || r.outcome === 'failed';
 }
 
-async function waitForExit(pinned: Pinned[], outcomes: ReapOutcome[], ms: number, alive: (p: Pinned) => boolean): Promise<void> {
+async function waitForExit(pinned: Pinned[], ms: number, alive: (p: Pinned) => boolean): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (pinned.every((p, i) => outcomes[i]?.results[0]?.outcome !== 'sent' || !alive(p))) return;
+    if (pinned.every((p) => !alive(p))) return;
     await sleep(Math.min(200, Math.max(0, until - Date.now())));
   }
 }
 
-function targetOf(d: ReapDecision) {
-  const s = d.session;
-  return {
-    pid: s.pid,
-    startTicks: s.startTicks,
-    label: `${s.user ?? '?'}${s.ttys.length ? '@' + s.ttys.join(',') : ''} from ${s.remote ? formatEndpoint(s.remote) : '?'}`,
-    audit: { sessionUser: s.user, remote: s.remote ? formatEndpoint(s.remote) : null, ttys: s.ttys, kind: 'session' as const },
-  };
+/** the session's processes to signal (every one of it, bar what --exclude-command spares) */
+function targetsOf(d: ReapDecision): Target[] {
+  const spare = new Set((d.excluded ?? []).map((p) => p.pid));
+  return sessionTargets(d.session).filter((t) => !spare.has(t.pid));
 }

@@ -1,7 +1,7 @@
 // `sshtop --json`: the sshtop/1 schema (docs/json.md). Extended only by adding fields.
 import { escapeJsonUnsafe } from '../text/sanitize.js';
 import type { ConnectionEnd } from '../model/tcp-timeout.js';
-import type { Endpoint, Flag, Listener, LoginRecord, Model, Policy, Role, SelfInfo, Session, SessionNet, SessionSources, Startups } from '../model/types.js';
+import type { Endpoint, Flag, LeftoverFacts, Listener, LoginIdentity, LoginRecord, Model, Policy, Role, SelfInfo, Session, SessionNet, SessionSources, Startups } from '../model/types.js';
 
 export const SCHEMA = 'sshtop/1' as const;
 
@@ -24,6 +24,14 @@ export interface JsonProcess {
   role: Role;
   command: string;
   startedAt: string;
+  /** CPU time so far, seconds */
+  cpuSeconds: number;
+  /** resident memory, bytes; null when not read */
+  rssBytes: number | null;
+  /** outside the sshd tree (reparented), tied to the session by its login identity */
+  outside: boolean;
+  /** who logged in, when not the process's own user (`sudo -i`) */
+  loginUser: string | null;
 }
 
 export interface JsonSession {
@@ -54,7 +62,24 @@ export interface JsonSession {
   sources: SessionSources;
   /** the session's open utmp/wtmp record, matched by sshd's pid; null when none */
   login: JsonLogin | null;
+  /** `ssh`; `mosh` (a mosh-server started over SSH); `leftover` (only in `leftovers`) */
+  kind: 'ssh' | 'mosh' | 'leftover';
+  /** the login's kernel audit session, loginuid and logind scope; null when no login set one */
+  loginId: LoginIdentity | null;
+  /** a mosh session's UDP ports */
+  mosh: { udpPorts: number[] } | null;
+  /** a leftover group: the login it came from */
+  leftover: JsonLeftover | null;
   processes: JsonProcess[];
+}
+
+export interface JsonLeftover {
+  via: LeftoverFacts['via'];
+  partial: boolean;
+  sessionId: number | null;
+  loginAt: string | null;
+  endedAt: string | null;
+  ttys: string[];
 }
 
 export interface JsonLogin {
@@ -86,6 +111,8 @@ export interface JsonSnapshot {
   notices: string[];
   listeners: JsonListener[];
   sessions: JsonSession[];
+  /** what ended SSH logins left running, one entry per login (kind `leftover`) */
+  leftovers: JsonSession[];
 }
 
 export function toJsonObject(model: Model, ctx: JsonContext): JsonSnapshot {
@@ -99,7 +126,8 @@ export function toJsonObject(model: Model, ctx: JsonContext): JsonSnapshot {
     missing: ctx.missing,
     notices: model.notices,
     listeners: model.listeners.map((l) => ({ pid: l.pid, command: l.command, startups: l.startups, daemon: l.daemon, policy: l.policy ?? null })),
-    sessions: model.sessions.map(sessionJson),
+    sessions: model.sessions.filter((s) => s.kind !== 'leftover').map(sessionJson),
+    leftovers: model.sessions.filter((s) => s.kind === 'leftover').map(sessionJson),
   };
 }
 
@@ -127,6 +155,12 @@ function sessionJson(s: Session): JsonSession {
     remoteHost: s.remoteHost ?? (s.remote ? s.remote.address : null),
     sources: s.sources ?? { remote: null, remoteHost: null, ttys: s.ttys.length > 0 ? 'proc' : null },
     login: s.login ? { ...s.login, at: iso(s.login.at) } : null,
+    kind: s.kind ?? 'ssh',
+    loginId: s.loginId ?? null,
+    mosh: s.mosh ?? null,
+    leftover: s.leftover
+      ? { ...s.leftover, loginAt: s.leftover.loginAt === null ? null : iso(s.leftover.loginAt), endedAt: s.leftover.endedAt === null ? null : iso(s.leftover.endedAt) }
+      : null,
     processes: s.processes.map((p) => ({
       pid: p.pid,
       ppid: p.ppid,
@@ -136,6 +170,10 @@ function sessionJson(s: Session): JsonSession {
       role: p.role,
       command: p.command,
       startedAt: iso(p.startedAt),
+      cpuSeconds: Math.round((p.cpuTicks / 100) * 100) / 100,
+      rssBytes: p.rssBytes ?? null,
+      outside: p.outside === true,
+      loginUser: p.loginUser ?? null,
     })),
   };
 }

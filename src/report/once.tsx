@@ -1,7 +1,9 @@
 // `sshtop --once`: the session table printed once, grouped as a tree (listener → sessions).
 import { Table } from '@alcalzone/ink-table';
 import { Box, Text, renderToString } from 'ink';
-import { sessionCells } from '../model/columns.js';
+import { formatEndpoint, formatLogin, processUser, sessionCells } from '../model/columns.js';
+import { LEFTOVER_GROUP_TITLE, MOSH_GROUP_TITLE } from '../model/loose.js';
+import { formatSeconds } from '../text/duration.js';
 import { truncate } from '../text/cells.js';
 import { HIDDEN_GROUP_TITLE } from '../model/hidden-sessions.js';
 import { sanitize } from '../text/sanitize.js';
@@ -12,6 +14,31 @@ const SGR = /\u001b\[[0-9;]*m/g;
 interface Group {
   title: string;
   sessions: Session[];
+}
+
+/** one leftover group: the login it came from, then each process with its CPU, memory and state */
+function Leftover({ s, now, commandWidth }: { s: Session; now: number; commandWidth: number }) {
+  const f = s.leftover;
+  const login = f?.loginAt != null ? `login ${formatLogin(f.loginAt, now)}` : 'login time unknown';
+  const ended = f?.endedAt != null ? `ended ${formatSeconds(Math.max(0, Math.floor((now - f.endedAt) / 1000)))} ago` : 'ended before sshtop looked';
+  const tie = f ? `${f.via}${f.sessionId !== null ? ` session ${f.sessionId}` : ''}${f.partial ? ', partial' : ''}` : '';
+  return (
+    <Box flexDirection="column">
+      <Text>
+        {`  ${sanitize(s.user ?? '?')} from ${s.remote ? formatEndpoint(s.remote) : '?'}: ${login}, ${ended} (${tie})${s.flags.includes('own') ? ' *' : ''}`}
+      </Text>
+      <Table
+        data={s.processes.map((p) => ({
+          PID: String(p.pid),
+          USER: processUser(p),
+          STATE: p.state,
+          CPU: `${(p.cpuTicks / 100).toFixed(1)}s`,
+          RSS: p.rssBytes === undefined ? '?' : `${Math.round(p.rssBytes / 1024)}K`,
+          COMMAND: truncate(`${' '.repeat(p.depth)}${sanitize(p.command)}`, commandWidth),
+        }))}
+      />
+    </Box>
+  );
 }
 
 function listenerTitle(l: Listener): string {
@@ -25,7 +52,13 @@ export function groupByListener(model: Model): Group[] {
   }));
   const hidden = model.sessions.filter((s) => s.partial);
   if (hidden.length > 0) groups.push({ title: HIDDEN_GROUP_TITLE, sessions: hidden });
-  const loose = model.sessions.filter((s) => !s.partial && (s.listenerPid === null || !model.listeners.some((l) => l.pid === s.listenerPid)));
+  const mosh = model.sessions.filter((s) => s.kind === 'mosh');
+  if (mosh.length > 0) groups.push({ title: MOSH_GROUP_TITLE, sessions: mosh });
+  const leftovers = model.sessions.filter((s) => s.kind === 'leftover');
+  if (leftovers.length > 0) groups.push({ title: LEFTOVER_GROUP_TITLE, sessions: leftovers });
+  const loose = model.sessions.filter(
+    (s) => !s.partial && s.kind === undefined && (s.listenerPid === null || !model.listeners.some((l) => l.pid === s.listenerPid)),
+  );
   if (loose.length > 0) groups.push({ title: 'no listener (restarted daemon, or socket-activated)', sessions: loose });
   return groups;
 }
@@ -44,6 +77,8 @@ function OnceView({ model, columns }: { model: Model; columns: number }) {
           <Text bold>{g.title}</Text>
           {g.sessions.length === 0 ? (
             <Text>  └─ no sessions</Text>
+          ) : g.title === LEFTOVER_GROUP_TITLE ? (
+            g.sessions.map((s) => <Leftover key={`${s.pid}:${s.startTicks}`} s={s} now={model.takenAt} commandWidth={commandWidth} />)
           ) : (
             <Table
               data={g.sessions.map((s) => {

@@ -8,8 +8,11 @@ import type { JsonContext } from './json.js';
 
 export interface ReapOutcome {
   decision: ReapDecision;
+  /** every signal sent to the session's processes, in order */
   results: SignalResult[];
   warned: string[];
+  /** its processes still running after the signal (without --grace), as `pid N (comm)` */
+  survivors: string[];
 }
 
 export interface ReapReport {
@@ -24,8 +27,24 @@ export interface ReapReport {
 
 function describe(d: ReapDecision): string {
   const s = d.session;
+  const from = `from ${s.remote ? formatEndpoint(s.remote) : '?'}`;
+  const count = `${s.processes.length} process${s.processes.length === 1 ? '' : 'es'}`;
+  const spared = d.excluded && d.excluded.length > 0 ? `, sparing ${d.excluded.map((p) => `${sanitize(p.comm)} (pid ${p.pid})`).join(', ')}` : '';
+  if (s.kind === 'leftover') return `leftover of ${sanitize(s.user ?? '?')} ${from} (${count}${spared})`;
   const where = s.ttys.length > 0 ? s.ttys.join(',') : 'notty';
-  return `pid ${s.pid} ${sanitize(s.user ?? '?')}@${where} from ${s.remote ? formatEndpoint(s.remote) : '?'}`;
+  return `pid ${s.pid} ${sanitize(s.user ?? '?')}@${where}${s.kind === 'mosh' ? ' (mosh)' : ''} ${from} (${count}${spared})`;
+}
+
+/** `SIGTERM sent to 5 of 6 processes, then SIGKILL to 1` */
+function summarize(results: readonly SignalResult[]): string {
+  const parts: string[] = [];
+  for (const signal of [...new Set(results.map((x) => x.signal))]) {
+    const of = results.filter((x) => x.signal === signal);
+    const sent = of.filter((x) => x.outcome === 'sent').length;
+    const other = [...new Set(of.filter((x) => x.outcome !== 'sent').map((x) => x.outcome))];
+    parts.push(`SIG${signal} sent to ${sent} of ${of.length} process${of.length === 1 ? '' : 'es'}${other.length > 0 ? ` (others: ${other.join(', ')})` : ''}`);
+  }
+  return parts.join(', then ');
 }
 
 export function formatReap(r: ReapReport): string {
@@ -37,6 +56,9 @@ export function formatReap(r: ReapReport): string {
       remote: d.session.remote,
       flags: d.session.flags,
       reasons: d.reasons,
+      ...(d.session.kind ? { kind: d.session.kind } : {}),
+      processes: d.session.processes.map((p) => p.pid),
+      ...(d.excluded && d.excluded.length > 0 ? { excluded: d.excluded.map((p) => p.pid) } : {}),
       ...extra,
     });
     const obj = {
@@ -46,7 +68,11 @@ export function formatReap(r: ReapReport): string {
       dryRun: r.dryRun,
       signal: `SIG${r.signal}`,
       matched: r.outcomes.map((o) =>
-        entry(o.decision, { results: o.results.map((x) => ({ signal: `SIG${x.signal}`, outcome: x.outcome, message: x.message })), warned: o.warned }),
+        entry(o.decision, {
+          results: o.results.map((x) => ({ pid: x.pid, signal: `SIG${x.signal}`, outcome: x.outcome, message: x.message })),
+          warned: o.warned,
+          survivors: o.survivors,
+        }),
       ),
       spared: r.spared.map((d) => entry(d, {})),
     };
@@ -56,8 +82,9 @@ export function formatReap(r: ReapReport): string {
   if (r.outcomes.length === 0) lines.push('no session matches the rules');
   for (const o of r.outcomes) {
     const head = r.dryRun ? `would end (SIG${r.signal})` : 'ended';
-    const res = o.results.map((x) => `${x.outcome === 'sent' ? `SIG${x.signal} sent` : x.outcome}`).join(', then ');
+    const res = summarize(o.results);
     lines.push(`${r.dryRun ? head : res || head}: ${describe(o.decision)}: ${o.decision.reasons.map(sanitize).join('; ')}`);
+    if (o.survivors.length > 0) lines.push(`  still running after SIG${r.signal}: ${o.survivors.map(sanitize).join(', ')} (--grace kills survivors)`);
   }
   for (const d of r.spared) lines.push(`spared: ${describe(d)}: ${d.reasons.map(sanitize).join('; ')}`);
   if (r.dryRun && r.outcomes.length > 0) lines.push('dry run: nothing was sent; add --yes to act');

@@ -4,6 +4,7 @@
 import { Box, Text, useApp } from 'ink';
 import { useMemo, useRef, useState } from 'react';
 import { fitCells } from '../text/cells.js';
+import { sanitize } from '../text/sanitize.js';
 import type { SortColumn } from '../model/filter.js';
 import type { Signaller } from '../act/signal.js';
 import type { SessionStore } from '../store/poll-store.js';
@@ -19,6 +20,9 @@ import { useTerminalSize } from './use-terminal-size.js';
 import { liveTags, sessionUsers } from './view/rows.js';
 import { memoScreenOf } from './view/screen.js';
 import { settingsLine, statusLine } from './view/status.js';
+
+/** how long after a signal the processes it went to are looked at again (reportSurvivors) */
+const SURVIVOR_CHECK_MS = 1500;
 
 export interface AppProps {
   readonly store: SessionStore;
@@ -72,7 +76,24 @@ export function App(props: AppProps) {
   };
 
   const release = (d: Dialog) => {
-    if (signaller) for (const t of d.targets) signaller.release(t.pinned);
+    if (signaller) for (const t of d.targets) for (const p of t.pins) signaller.release(p);
+  };
+
+  /**
+   * A moment after a signal, the processes of what was ended that still run (a nohup job ignores
+   * HUP, a program may catch TERM): named on the status line, so nothing is left unseen. The pins
+   * are held until then, so a pid reused meanwhile is never taken for a survivor.
+   */
+  const reportSurvivors = (d: Dialog) => {
+    if (!signaller) return;
+    setTimeout(() => {
+      const left = d.targets.flatMap((t) => t.pins).filter((p) => signaller.alive(p));
+      release(d);
+      if (left.length === 0 || d.targets.every((t) => t.pins.length < 2)) return;
+      const names = left.slice(0, 5).map((p) => p.target.label.replace(/ of .*$/, ''));
+      const more = left.length > 5 ? ` and ${left.length - 5} more` : '';
+      commit(withStatus(latest.current as UiState, sanitize(`${left.length} process${left.length === 1 ? '' : 'es'} still running after SIG${d.signal}: ${names.join(', ')}${more}; k to signal again`)));
+    }, SURVIVOR_CHECK_MS);
   };
 
   /** the one place a key reaches the outside: pins, signals, the store, quitting */
@@ -82,12 +103,12 @@ export function App(props: AppProps) {
         if (!signaller) return s;
         return openMenu(
           s,
-          e.targets.map((t) => ({ pinned: signaller.pin(t), kind: t.kind, text: t.text, needsYes: t.needsYes, why: t.why })),
+          e.targets.map((t) => ({ pins: t.targets.map((x) => signaller.pin(x)), kind: t.kind, text: t.text, needsYes: t.needsYes, why: t.why })),
         );
       case 'send': {
         if (!signaller) return withStatus(s, 'read-only: nothing sent');
-        const results = e.dialog.targets.map((t) => signaller.send(t.pinned, e.dialog.signal));
-        release(e.dialog);
+        const results = e.dialog.targets.flatMap((t) => t.pins.map((p) => signaller.send(p, e.dialog.signal)));
+        reportSurvivors(e.dialog);
         return afterSend(s, results);
       }
       case 'release':

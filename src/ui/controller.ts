@@ -49,7 +49,15 @@ export function openMenu(s: UiState, targets: DialogTarget[]): UiState {
 /** the status line once the signal was sent to each target */
 export function afterSend(s: UiState, results: readonly SignalResult[]): UiState {
   // a sent result's message is not shown when several were sent: its audit warning still is
-  const notes = [...new Set([...results.filter((r) => r.outcome !== 'sent').map((r) => r.message), ...results.flatMap((r) => (r.outcome === 'sent' && r.auditWarning ? [r.auditWarning] : []))])];
-  const text = results.length === 1 ? (results[0]?.message ?? '') : `${results.filter((r) => r.outcome === 'sent').length} of ${results.length} signalled; ${notes.join('; ')}`;
+  // a process of an ended session that went with its parent before its turn is not news
+  const gone = results.filter((r) => r.outcome === 'gone').length;
+  const notes = [
+    ...new Set([
+      ...results.filter((r) => r.outcome !== 'sent' && r.outcome !== 'gone').map((r) => r.message),
+      ...results.flatMap((r) => (r.outcome === 'sent' && r.auditWarning ? [r.auditWarning] : [])),
+    ]),
+  ];
+  if (gone > 0) notes.push(`${gone} had already exited`);
+  const text = results.length === 1 ? (results[0]?.message ?? '') : `${results.filter((r) => r.outcome === 'sent').length} of ${results.length} processes signalled${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`;
   return withStatus(untagAll(s), sanitize(text));
 }

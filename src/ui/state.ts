@@ -7,8 +7,9 @@ import type { Row } from './view/rows.js';
 export type Mode = 'main' | 'filter' | 'search' | 'help' | 'detail' | 'user-picker' | 'sort-picker' | 'dialog';
 
 export interface DialogTarget {
-  pinned: Pinned;
-  kind: 'session' | 'process' | 'listener';
+  /** the processes, pinned, in the order they are signalled (a session: every process of it) */
+  pins: Pinned[];
+  kind: 'session' | 'process' | 'listener' | 'leftover' | 'mosh';
   /** what ends, in words */
   text: string;
   /** the own connection, sshtop itself or a listener: needs `yes` typed */

@@ -69,6 +69,8 @@ export interface FakeSignaller extends Signaller {
   sent: { pid: number; startTicks: number; signal: SignalName }[];
   pinned: Target[];
   released: number;
+  /** whether a pinned process still runs after its signal (the survivors' check) */
+  survive: boolean;
 }
 
 export function fakeSignaller(outcome: SignalResult['outcome'] = 'sent'): FakeSignaller {
@@ -76,6 +78,7 @@ export function fakeSignaller(outcome: SignalResult['outcome'] = 'sent'): FakeSi
     sent: [],
     pinned: [],
     released: 0,
+    survive: false,
     pin(target: Target): Pinned {
       s.pinned.push(target);
       return { target, fd: 1 };
@@ -84,7 +87,8 @@ export function fakeSignaller(outcome: SignalResult['outcome'] = 'sent'): FakeSi
       s.sent.push({ pid: p.target.pid, startTicks: p.target.startTicks, signal });
       return { pid: p.target.pid, signal, outcome, message: `${outcome} SIG${signal} to ${p.target.label}` };
     },
-    alive: () => true,
+    // what was signalled has exited unless a test says it survives
+    alive: () => s.survive,
     release() {
       s.released++;
     },

@@ -284,10 +284,26 @@ describe('signalling', () => {
     await t.press('x', (x) => x.includes('SIGTERM (default)'), 'signal menu');
     const q = await t.press('\r', (x) => x.includes('[y/N]'), 'confirmation');
     expect(q).toContain('End alice@pts/1 from 203.0.113.7 (4 processes: bash, vim) with SIGTERM? [y/N]');
-    expect(sig.pinned.map((p) => p.pid)).toEqual([200]);
-    await t.press('y', (x) => x.includes('sent SIGTERM'), 'result in the status line');
-    expect(sig.sent).toEqual([{ pid: 200, startTicks: sig.pinned[0]!.startTicks, signal: 'TERM' }]);
-    expect(sig.released).toBe(1);
+    // every process of the session, pinned when the menu opened: the user's first, sshd's last
+    expect(sig.pinned.map((p) => p.pid)).toEqual([203, 202, 201, 200]);
+    await t.press('y', (x) => x.includes('4 of 4 processes signalled'), 'result in the status line');
+    expect(sig.sent).toEqual(sig.pinned.map((p) => ({ pid: p.pid, startTicks: p.startTicks, signal: 'TERM' })));
+    // held until the survivors' check, then released; none survived, so nothing more is said
+    await until(() => String(sig.released), (n) => n === '4', 'pins released after the check');
+    expect(t.frame()).toContain('4 of 4 processes signalled');
+  });
+
+  it('what still runs a moment after the signal is named on the status line', async () => {
+    const sig = fakeSignaller();
+    sig.survive = true;
+    const t = setup({ signaller: sig });
+    await selectUser(t, 'pts/1', sessionOf('alice'));
+    await t.press('x', (x) => x.includes('SIGTERM (default)'), 'signal menu');
+    await t.press('\r', (x) => x.includes('[y/N]'), 'confirmation');
+    await t.press('y', (x) => x.includes('4 of 4 processes signalled'), 'sent');
+    const f = await until(t.app.lastFrame, (x) => x.includes('still running after SIGTERM'), 'survivors named');
+    expect(f).toContain('4 processes still running after SIGTERM: pid 203 (vim)');
+    expect(sig.released).toBe(4);
   });
 
   it('the list stays in view under the dialog, the target selected, the footer at the bottom', async () => {
@@ -314,7 +330,8 @@ describe('signalling', () => {
       await t.press(cancel, (x) => x.includes('cancelled: nothing sent'), `cancel with ${JSON.stringify(cancel)}`);
     }
     expect(sig.sent).toEqual([]);
-    expect(sig.released).toBe(3);
+    // every pin of each dialog is released when it closes
+    expect(sig.released).toBe(sig.pinned.length);
   });
 
   it('the chosen signal is sent: 4 picks KILL, and a process row signals only that process', async () => {
@@ -341,8 +358,10 @@ describe('signalling', () => {
     await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu again');
     await t.press('\r', (x) => x.includes('Type yes'), 'confirm again');
     await typeKeys(t, ['y', 'e', 's']);
-    await t.press('\r', (x) => x.includes('sent SIGTERM'), 'sent after yes');
-    expect(sig.sent.map((s) => s.pid)).toEqual([500]);
+    await t.press('\r', (x) => x.includes('processes signalled'), 'sent after yes');
+    // the whole own session, its connection process last
+    expect(sig.sent.map((s) => s.pid).at(-1)).toBe(500);
+    expect(new Set(sig.sent.map((s) => s.pid))).toEqual(new Set(fakeModel().sessions.find((s) => s.pid === 500)?.processes.map((p) => p.pid)));
   });
 
   it.each([
@@ -412,8 +431,9 @@ describe('signalling', () => {
     await t.press('K', (x) => x.includes('Signal 2 tagged rows'), 'menu for both');
     const q = await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
     expect(q).toContain('2 targets: End alice@pts/1');
-    await t.press('y', (x) => x.includes('2 of 2 signalled'), 'both sent');
-    expect(sig.sent.map((s) => s.pid).sort()).toEqual([200, 300]);
+    await t.press('y', (x) => /\d+ of \d+ processes signalled/.test(x), 'both sent');
+    const both = fakeModel().sessions.filter((s) => s.pid === 200 || s.pid === 300);
+    expect(sig.sent.map((s) => s.pid).sort()).toEqual(both.flatMap((s) => s.processes.map((p) => p.pid)).sort());
     expect(t.frame()).not.toContain('tagged');
   });
 
@@ -435,7 +455,9 @@ describe('signalling', () => {
     expect(sig.pinned).toEqual([]);
     // the stale tags are dropped: the next K is about the selected row, named in the dialog
     await t.press('K', (x) => x.includes('SIGTERM (default)'), 'menu for the selected row');
-    expect(sig.pinned).toHaveLength(1);
+    // the selected row is a process row (bob's sshd): that one process, named in the dialog
+    expect(sig.pinned.map((p) => p.pid)).toEqual([301]);
+    expect(t.frame()).toContain('Signal only process 301');
   });
 
   it('a refused signal (pid reused) is shown, never retried elsewhere', async () => {
@@ -445,7 +467,8 @@ describe('signalling', () => {
     await t.press('x', (x) => x.includes('SIGTERM (default)'), 'menu');
     await t.press('\r', (x) => x.includes('[y/N]'), 'confirm');
     await t.press('y', (x) => x.includes('identity-changed'), 'refusal in the status line');
-    expect(sig.sent).toHaveLength(1);
+    // each pinned process was tried once, none twice, nothing that was not pinned
+    expect(sig.sent.map((s) => s.pid)).toEqual(sig.pinned.map((p) => p.pid));
   });
 
   it('watch mode says READ-ONLY on the first line even at 60 columns', async () => {

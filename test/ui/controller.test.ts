@@ -27,7 +27,7 @@ function press(s: UiState, keys: string, o: { model?: Model; view?: Partial<View
     const r = step(s, k, viewOf(s, model, o.view));
     effects.push(...r.effects);
     s = r.state;
-    for (const e of r.effects) if (e.type === 'pin-and-open-menu') s = openMenu(s, e.targets.map((t) => ({ ...t, pinned: { target: t, fd: 1 } as Pinned })));
+    for (const e of r.effects) if (e.type === 'pin-and-open-menu') s = openMenu(s, e.targets.map((t) => ({ ...t, pins: t.targets.map((x) => ({ target: x, fd: 1 }) as Pinned) })));
   }
   return { s, effects, types: effects.map((e) => e.type), view: viewOf(s, model, o.view) };
 }
@@ -136,7 +136,8 @@ describe('signal menu', () => {
     const r = press(on(sessionRow(200)), key);
     expect(r.types).toEqual(['pin-and-open-menu']);
     const [e] = r.effects as [Extract<Effect, { type: 'pin-and-open-menu' }>];
-    expect(e.targets.map((t) => [t.pid, t.kind, t.needsYes])).toEqual([[200, 'session', false]]);
+    // every process of the session, the user's deepest first, the connection process last
+    expect(e.targets.map((t) => [t.targets.map((x) => x.pid), t.kind, t.needsYes])).toEqual([[[203, 202, 201, 200], 'session', false]]);
     expect(e.targets[0]?.text).toBe('End alice@pts/1 from 203.0.113.7 (4 processes: bash, vim)');
     expect(r.s).toMatchObject({ mode: 'dialog', dialog: { stage: 'menu', signal: 'TERM', choice: 0 } });
   });
@@ -165,7 +166,7 @@ describe('signal menu', () => {
     const tagged = press(on(sessionRow(300), toggleTag(base(), rowsOf(base()).find(sessionRow(200))?.key as string)), 'x');
     const [e] = tagged.effects as [Extract<Effect, { type: 'pin-and-open-menu' }>];
     // the tags, not the selected row
-    expect(e.targets.map((t) => t.pid)).toEqual([200]);
+    expect(e.targets.map((t) => t.targets.at(-1)?.pid)).toEqual([200]);
     const ended = press(on(sessionRow(300), toggleTag(base(), 's:200:1')), 'x');
     expect(ended.effects).toEqual([]);
     expect(ended.s).toMatchObject({ mode: 'main', status: 'the tagged rows have ended: nothing to signal (tags cleared)' });
@@ -285,7 +286,8 @@ describe('dialog', () => {
       { pid: 1, signal: 'TERM', outcome: 'sent', message: 'sent', auditWarning: 'audit log unwritable' },
       { pid: 2, signal: 'TERM', outcome: 'gone', message: 'pid 2 is gone' },
     ]);
-    expect(two.status).toBe('1 of 2 signalled; pid 2 is gone; audit log unwritable');
+    // a process that went before its turn (with its parent) is counted, not named
+    expect(two.status).toBe('1 of 2 processes signalled; audit log unwritable; 1 had already exited');
   });
 
   it('watch mode: even an open dialog sends nothing', () => {

@@ -2,9 +2,9 @@
 // whole connection, a process row only that process. The own connection, sshtop itself and a
 // listener need `yes` typed. Pure.
 import { formatEndpoint } from '../../model/columns.js';
+import { outsideNames, sessionTargets, type Target } from '../../model/end-plan.js';
 import { sanitize } from '../../text/sanitize.js';
 import type { Session } from '../../model/types.js';
-import type { Target } from '../../act/signal.js';
 import type { DialogTarget } from '../state.js';
 import { describeProcesses, describeSession, type Row } from '../view/rows.js';
 
@@ -15,8 +15,17 @@ export function partialRefusal(s: Session): string {
 
 const ENDS_OWN = 'This ends YOUR OWN connection.';
 
-/** what the signal menu needs of a row before it is pinned */
-export type TargetSpec = Target & Omit<DialogTarget, 'pinned'>;
+/** what the signal menu needs of a row before it is pinned: its processes, in the order they are signalled */
+export type TargetSpec = Omit<DialogTarget, 'pins'> & { targets: Target[] };
+
+/** what the dialog says ending a session ends: every process, those outside the sshd tree by name */
+function sessionText(s: Session, own: boolean): string {
+  const outside = outsideNames(s);
+  const also = outside.length > 0 ? `; ${outside.length} outside the sshd tree: ${outside.slice(0, 6).join(', ')}${outside.length > 6 ? '…' : ''}` : '';
+  if (s.kind === 'leftover') return `End what is left of ${describeSession(s)}, a login that has ended (${describeProcesses(s)})`;
+  if (s.kind === 'mosh') return `End ${own ? 'YOUR OWN ' : ''}mosh session ${describeSession(s)} (${describeProcesses(s)})`;
+  return `End ${own ? 'YOUR OWN session ' : ''}${describeSession(s)} (${describeProcesses(s)}${also})`;
+}
 
 /** the row as a target, or undefined when it cannot be signalled */
 export function targetFor(row: Row): TargetSpec | undefined {
@@ -26,24 +35,24 @@ export function targetFor(row: Row): TargetSpec | undefined {
     if (s.partial) return undefined;
     const own = s.flags.includes('own');
     return {
-      pid: s.pid,
-      startTicks: s.startTicks,
-      label: describeSession(s),
-      audit: { sessionUser: s.user, remote: s.remote ? formatEndpoint(s.remote) : null, ttys: s.ttys, kind: 'session' },
-      kind: 'session',
+      targets: sessionTargets(s, own),
+      kind: s.kind ?? 'session',
       needsYes: own,
-      why: own ? ENDS_OWN : undefined,
-      text: `End ${own ? 'YOUR OWN session ' : ''}${describeSession(s)} (${describeProcesses(s)})`,
+      why: own ? (s.kind === undefined ? ENDS_OWN : 'This ends what sshtop runs in.') : undefined,
+      text: sessionText(s, own),
     };
   }
   if (row.kind === 'process' && row.process && row.owner) {
     const p = row.process;
     const risk = row.endsOwn;
-    return {
+    const target: Target = {
       pid: p.pid,
       startTicks: p.startTicks,
       label: `pid ${p.pid} (${sanitize(p.comm)})`,
       audit: { sessionUser: row.owner.user, remote: row.owner.remote ? formatEndpoint(row.owner.remote) : null, ttys: row.owner.ttys, kind: 'process' },
+    };
+    return {
+      targets: [target],
       kind: 'process',
       // a login shell or an sshd process of the own session: its signal ends the connection
       needsYes: risk !== undefined,
@@ -57,10 +66,7 @@ export function targetFor(row: Row): TargetSpec | undefined {
   if (row.kind === 'listener' && row.listener) {
     const l = row.listener;
     return {
-      pid: l.pid,
-      startTicks: l.startTicks,
-      label: `listener ${l.pid}`,
-      audit: { sessionUser: null, remote: null, ttys: [], kind: 'listener' },
+      targets: [{ pid: l.pid, startTicks: l.startTicks, label: `listener ${l.pid}`, audit: { sessionUser: null, remote: null, ttys: [], kind: 'listener' } }],
       kind: 'listener',
       needsYes: true,
       why: 'This is a LISTENER: ending it stops new logins.',

@@ -1,9 +1,13 @@
 // The view-model: the model, the UI's filters and sort, turned into display rows. Pure.
-import { formatEndpoint, sessionCells, type SessionCells } from '../../model/columns.js';
+import { processUser, sessionCells, type SessionCells } from '../../model/columns.js';
+import { LEFTOVER_GROUP_TITLE, MOSH_GROUP_TITLE } from '../../model/loose.js';
 import { filterSessions, sortSessions, type SortColumn } from '../../model/filter.js';
 import { HIDDEN_GROUP_TITLE } from '../../model/hidden-sessions.js';
 import { ownRisk, type OwnRisk } from '../../model/own.js';
+import { describeSession } from '../../model/end-plan.js';
 import { sanitize } from '../../text/sanitize.js';
+
+export { describeSession };
 import type { Listener, Model, Session, SessionProcess } from '../../model/types.js';
 
 export type RowKind = 'listener' | 'group' | 'session' | 'process';
@@ -89,15 +93,25 @@ function sessionRow(s: Session, now: number, cpu: ReadonlyMap<string, number>, d
 
 function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number, selfPid: number): Row[] {
   const obs = observer(s, selfPid);
-  // the connection process itself is the session row (a partial session's is hidden: none listed)
-  return s.processes.slice(s.partial ? 0 : 1).filter((p) => !obs?.helpers.has(p.pid)).map((p) => {
+  // the connection process itself is the session row (a partial session's is hidden, a leftover
+  // group's row is the login: all their processes are listed)
+  return s.processes.slice(s.partial || s.kind === 'leftover' ? 0 : 1).filter((p) => !obs?.helpers.has(p.pid)).map((p) => {
     const pct = p.pid === obs?.self ? undefined : cpu.get(`${p.pid}:${p.startTicks}`);
     return {
       key: processKey(p.pid, p.startTicks),
       kind: 'process' as const,
       pid: p.pid,
       depth: depth + p.depth,
-      cells: { ...blank(), pid: String(p.pid), user: sanitize(p.user ?? '?'), tty: p.tty ?? '', state: p.state, cpu: pct === undefined ? '' : pct.toFixed(1), command: sanitize(p.command) },
+      cells: {
+        ...blank(),
+        pid: String(p.pid),
+        user: processUser(p),
+        tty: p.tty ?? '',
+        state: p.state,
+        cpu: pct === undefined ? '' : pct.toFixed(1),
+        // left the sshd tree when its parent ended: still this login's (its audit session says so)
+        command: `${p.outside ? '(reparented) ' : ''}${sanitize(p.command)}`,
+      },
       process: p,
       owner: s,
       endsOwn: ownRisk(s, p, selfPid),
@@ -140,18 +154,19 @@ export function toRows(model: Model, o: RowOptions): Row[] {
     rows.push({ key: 'g:hidden', kind: 'group', pid: null, depth: 0, cells: { ...blank(), command: HIDDEN_GROUP_TITLE } });
     addSessions(hidden);
   }
+  const group = (key: string, title: string, list: Session[]) => {
+    if (list.length === 0) return;
+    rows.push({ key, kind: 'group', pid: null, depth: 0, cells: { ...blank(), command: title } });
+    addSessions(list);
+  };
+  group('g:mosh', MOSH_GROUP_TITLE, sessions.filter((s) => !placed.has(s.pid) && s.kind === 'mosh'));
+  group('g:leftover', LEFTOVER_GROUP_TITLE, sessions.filter((s) => !placed.has(s.pid) && s.kind === 'leftover'));
   const loose = sessions.filter((s) => !placed.has(s.pid));
   if (loose.length > 0) {
     rows.push({ key: 'g:none', kind: 'group', pid: null, depth: 0, cells: { ...blank(), command: 'no listener: orphaned (daemon restarted) or socket-activated' } });
     addSessions(loose);
   }
   return rows;
-}
-
-/** "alice@pts/3 from 203.0.113.7" */
-export function describeSession(s: Session): string {
-  const where = s.ttys.length > 0 ? `@${s.ttys.join(',')}` : s.flags.includes('forward-only') ? ' (forward)' : '@notty';
-  return `${sanitize(s.user ?? 'unauthenticated')}${where} from ${s.remote ? formatEndpoint(s.remote).replace(/:\d+$/, '') : '?'}`;
 }
 
 /** "7 processes: bash, vim, rsync…" (the user's processes, not sshd's) */
