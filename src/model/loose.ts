@@ -94,6 +94,12 @@ export function placeLoose(snap: ProcSnapshot, sessions: Session[], ctx: LooseCo
     heads.push({ pid, key: loginKey(p.login), conn: snap.sshConnection.get(pid) ?? null, seen: ctx.history?.processes.get(`${pid}:${p.startTicks}`), tree });
   }
 
+  // the logins sshtop saw, by their connection: a head whose environment names one is that login's
+  const seenByConn = new Map<string, LoginOrigin>();
+  for (const o of [...(ctx.history?.processes.values() ?? []), ...(ctx.history?.logins.values() ?? [])]) {
+    const c = connectionKey(o.remote, o.local);
+    if (c !== null) seenByConn.set(c, o);
+  }
   const out: Session[] = [];
   const groups = new Map<string, Head[]>();
   for (const h of heads) {
@@ -111,12 +117,15 @@ export function placeLoose(snap: ProcSnapshot, sessions: Session[], ctx: LooseCo
       joinSession(live, h.tree, snap);
       continue;
     }
-    const group = h.key ?? (h.conn !== null ? `conn:${h.conn}` : h.seen ? `seen:${h.seen.sessionPid}:${h.seen.startTicks}` : null);
+    // one group per login: the one sshtop saw (however each process is tied to it), else the
+    // audit session or scope, else the connection its environment names
+    h.seen ??= (h.key !== null ? ctx.history?.logins.get(h.key) : undefined) ?? (h.conn !== null ? seenByConn.get(h.conn) : undefined);
+    const group = h.seen ? `seen:${h.seen.sessionPid}:${h.seen.startTicks}` : (h.key ?? (h.conn !== null ? `conn:${h.conn}` : null));
     if (group === null) continue;
     groups.set(group, [...(groups.get(group) ?? []), h]);
   }
-  for (const [key, members] of groups) {
-    const s = leftoverSession(key, members, snap, ctx);
+  for (const members of groups.values()) {
+    const s = leftoverSession(members, snap, ctx);
     if (s) out.push(s);
   }
   return out;
@@ -196,9 +205,8 @@ function moshSession(h: Head, snap: ProcSnapshot, ctx: LooseContext): Session {
   return s;
 }
 
-function leftoverSession(key: string, heads: Head[], snap: ProcSnapshot, ctx: LooseContext): Session | undefined {
-  // a login seen live and not ended before: it ended since the last look, which is now
-  const origin = heads.find((h) => h.seen)?.seen ?? (key.startsWith('audit:') || key.startsWith('scope:') ? ctx.history?.logins.get(key) : undefined);
+function leftoverSession(heads: Head[], snap: ProcSnapshot, ctx: LooseContext): Session | undefined {
+  const origin = heads.find((h) => h.seen)?.seen;
   const conn = heads.find((h) => h.conn !== null)?.conn ?? null;
   // an SSH login, by its environment or by sshtop having seen it: anything else may be cron's
   if (!origin && conn === null) return undefined;
@@ -206,8 +214,15 @@ function leftoverSession(key: string, heads: Head[], snap: ProcSnapshot, ctx: Lo
   const first = heads[0] as Head;
   const endpoints = conn !== null ? endpointsOf(conn) : { remote: origin?.remote ?? null, local: origin?.local ?? null };
   const s = baseSession(procs, snap, loginUserOf(first.pid, snap, origin?.user ?? procs[0]?.user ?? null), endpoints);
-  const id = snap.procs.get(first.pid)?.login ?? null;
-  const via: LeftoverFacts['via'] = key.startsWith('audit:') ? 'audit' : key.startsWith('scope:') ? 'logind' : conn !== null ? 'environ' : 'seen';
+  const id = heads.map((h) => snap.procs.get(h.pid)?.login).find((l) => loginKey(l) !== null) ?? null;
+  // how the group is tied to its login: the weakest tie of its heads (a login identity, else…)
+  const via: LeftoverFacts['via'] = heads.every((h) => h.key?.startsWith('audit:'))
+    ? 'audit'
+    : heads.every((h) => h.key !== null)
+      ? 'logind'
+      : heads.every((h) => h.key !== null || h.conn !== null)
+        ? 'environ'
+        : 'seen';
   s.kind = 'leftover';
   s.loginId = id;
   s.leftover = { via, partial: via !== 'audit' && via !== 'logind', sessionId: id?.sessionId ?? null, loginAt: origin?.loginAt ?? null, endedAt: origin ? (origin.endedAt ?? snap.takenAt) : null, ttys: origin?.ttys ?? [] };

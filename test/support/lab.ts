@@ -163,10 +163,10 @@ export function ssConnections(): { local: string; localPort: number; peerPort: n
 /** why the lab cannot run here, or undefined; under CI=true it throws instead (a skip is a failure there) */
 export function requireLab(): string | undefined {
   let reason: string | undefined;
-  const missing = () => ['/usr/sbin/sshd', '/usr/bin/ssh', '/usr/bin/tmux', '/usr/bin/sudo', '/usr/bin/ss'].filter((p) => !existsSync(p));
+  const missing = () => ['/usr/sbin/sshd', '/usr/bin/ssh', '/usr/bin/tmux', '/usr/bin/sudo', '/usr/bin/ss', '/usr/bin/screen', '/usr/bin/mosh-server'].filter((p) => !existsSync(p));
   if (process.getuid?.() !== 0) reason = 'the real-sshd suites need root (test users, a privileged sshd)';
   else if (missing().length > 0) {
-    const apt = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client sshpass tmux iproute2 iptables sudo'], {
+    const apt = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client sshpass tmux iproute2 iptables sudo screen mosh'], {
       stdio: 'ignore',
     });
     if (missing().length > 0) reason = `missing ${missing().join(', ')} and apt-get failed (${apt.status})`;
@@ -203,6 +203,8 @@ export interface LabOptions {
    * bind-mounted over /etc/pam.d/sshd there: the system's file and every other sshd are untouched.
    */
   pam?: string;
+  /** false: `UsePAM no` (no pam_loginuid: no process of a login carries an audit session) */
+  usePam?: boolean;
 }
 
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
@@ -237,7 +239,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       'PubkeyAuthentication yes',
       'PasswordAuthentication yes',
       'KbdInteractiveAuthentication no',
-      'UsePAM yes',
+      `UsePAM ${opts.usePam === false ? 'no' : 'yes'}`,
       'PermitRootLogin yes',
       'LoginGraceTime 120',
       'ClientAliveInterval 0',
