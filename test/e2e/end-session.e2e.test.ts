@@ -81,6 +81,31 @@ function treeOf(pid: number): number[] {
   return out.filter(alive);
 }
 
+/** every process this run started (its markers are unique to the run): killed by pid after a failure */
+function thisRunsProcesses(): number[] {
+  const mark = new RegExp(`^9[1-6]${RUN}\\d$|e2e-(end|left)-${RUN}[rt]?$`);
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0').some((a) => mark.test(a))) out.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+function killAll(pids: Iterable<number>): void {
+  for (const pid of new Set([...pids, ...thisRunsProcesses()])) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // ended, as it should have
+    }
+  }
+}
+
 const json = (env: NodeJS.ProcessEnv = {}): Snapshot => {
   const r = runSshtop(['--json'], env);
   if (r.status !== 0) throw new Error(`--json exited ${r.status}: ${r.stderr}`);
@@ -123,88 +148,108 @@ describe.runIf(skipReason === undefined)('ending every process of a session (Use
   });
 
   afterAll(async () => {
-    for (const pid of started) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // ended, as it should have
-      }
-    }
+    killAll(started);
     await lab?.stop();
   });
 
-  it('an exec session: reap --yes ends the monitor, the user child and the command, nothing else', async () => {
-    const mine = await lab.openExec(U1, `sleep 91${RUN}1`);
-    const other = await lab.openExec(U2, `sleep 91${RUN}2`);
-    const [cmd] = track(await waitFor('the command runs', () => (sleeping(`91${RUN}1`).length === 1 ? sleeping(`91${RUN}1`) : undefined)));
-    const [otherCmd] = track(await waitFor('the other command runs', () => (sleeping(`91${RUN}2`).length === 1 ? sleeping(`91${RUN}2`) : undefined)));
-    const root = rootOf(mine);
-    const every = treeOf(root);
-    expect(every).toContain(cmd);
-    const otherTree = treeOf(rootOf(other));
-
-    const { status, out } = reap(['--max-age', '0s', '--user', U1, '--yes']);
-    expect(status).toBe(0);
-    expect(out.matched.map((m) => m.pid)).toEqual([root]);
-    // every process was a target, the command among them, the connection process last
-    expect(out.matched[0]?.results.map((r) => r.pid).sort()).toEqual([...every].sort());
-    expect(out.matched[0]?.results.at(-1)?.pid).toBe(root);
-    await allGone('every process of the session', every);
-    for (const p of otherTree) expect(alive(p), `the other login's pid ${p}`).toBe(true);
-    expect(alive(otherCmd as number)).toBe(true);
-    await other.close();
-  });
-
-  it('a tty session with a nohup and a setsid child: --json shows the setsid one outside the tree; reap --yes ends both', async () => {
-    const a = await lab.openTty(U2);
-    await lab.run(a, `nohup sleep 92${RUN}1 >/dev/null 2>&1 & setsid sleep 92${RUN}2 </dev/null >/dev/null 2>&1 & echo started`);
-    const [nohup] = track(await waitFor('nohup job', () => (sleeping(`92${RUN}1`).length === 1 ? sleeping(`92${RUN}1`) : undefined)));
-    const [setsid] = track(await waitFor('setsid job', () => (sleeping(`92${RUN}2`).length === 1 ? sleeping(`92${RUN}2`) : undefined)));
-    const root = rootOf(a);
-    // the setsid child is reparented (to init) at once: outside every sshd tree, its login's still
-    const session = await waitFor('the setsid job in the session', () => {
-      const s = json().sessions.find((x) => x.pid === root);
-      return s?.processes.some((p) => p.pid === setsid && p.outside) ? s : undefined;
-    });
-    expect(session.processes.find((p) => p.pid === nohup)?.outside).toBe(false);
-    const every = [...treeOf(root), setsid as number];
-
-    const { status, out } = reap(['--max-age', '0s', '--user', U2, '--yes']);
-    expect(status).toBe(0);
-    expect(out.matched.map((m) => m.pid)).toEqual([root]);
-    expect(out.matched[0]?.processes).toEqual(expect.arrayContaining([nohup, setsid]));
-    await allGone('the session, its nohup and its setsid job', every);
-    await waitFor('client gone', () => a.exited());
-  });
-
-  it('a session that started a detached tmux and screen: ended from the TUI, nothing of it is left', async () => {
-    const a = await lab.openTty(U3);
-    const sock = `e2e-end-${RUN}`;
-    await lab.run(a, `tmux -L ${sock} new -d "sleep 93${RUN}1"; screen -dmS ${sock} sleep 93${RUN}2; echo started`);
-    const server = track(await waitFor('tmux server', () => (pidsWith(sock, true).length >= 2 ? pidsWith(sock, true) : undefined)));
-    const sleeps = track(await waitFor('their sleeps', () => (sleeping(`93${RUN}1`).length + sleeping(`93${RUN}2`).length === 2 ? [...sleeping(`93${RUN}1`), ...sleeping(`93${RUN}2`)] : undefined)));
-    const root = rootOf(a);
-    const every = [...new Set([...treeOf(root), ...server.flatMap(treeOf), ...sleeps])];
-
+  /**
+   * End the session `root` by `how`: reap (every session of `user` on this lab) or the TUI in
+   * tmux (the row found by searching `search`, checked to be the session's own row). Returns the
+   * pids the signals went to, as reap's JSON or the dialog's count tells.
+   */
+  async function end(how: 'reap' | 'tui', root: number, user: string, search: string): Promise<{ targets: number[] | null; dialog: string }> {
+    if (how === 'reap') {
+      const { status, out } = reap(['--max-age', '0s', '--user', user, '--yes']);
+      expect(status).toBe(0);
+      expect(out.matched.map((m) => m.pid)).toEqual([root]);
+      // the connection process is signalled last
+      expect(out.matched[0]?.results.at(-1)?.pid).toBe(root);
+      return { targets: out.matched[0]?.results.map((r) => r.pid) ?? [], dialog: '' };
+    }
     const t = startTmux();
     tmux = t;
     t.type(`SSHTOP_AUDIT_LOG=${join(lab.dir, 'audit.log')} ${SSHTOP_SH}`);
     t.send('Enter');
-    await t.waitFor('sshtop screen', (s) => s.includes('F1 help') && s.includes(U3));
+    await t.waitFor('sshtop screen', (x) => x.includes('F1 help') && x.includes(user));
     t.send('/');
-    t.type(a.tty as string);
+    t.type(search);
     t.send('Enter');
-    await t.waitFor('the session selected', (s) => s.split('\n').some((l) => l.startsWith('>') && l.includes(a.tty as string) && l.includes(U3)));
+    // the session's own row: its pid and its FROM address (process rows have neither)
+    const row = (x: string) => x.split('\n').some((l) => l.startsWith('>') && l.includes(` ${root} `) && l.includes('127.0.0.1:'));
+    await t.waitFor('the session row selected', row);
     t.send('x');
-    await t.waitFor('menu', (s) => s.includes('SIGTERM (default)'));
+    await t.waitFor('menu', (x) => x.includes('SIGTERM (default)'));
     t.send('Enter');
-    const dialog = await t.waitFor('the question', (s) => s.includes('[y/N]'));
-    // the dialog counts every process and names those outside the sshd tree
-    expect(dialog.replace(/\s*│\s*/g, ' ')).toMatch(/outside the sshd tree: .*tmux: server/);
+    const dialog = (await t.waitFor('the question', (x) => x.includes('[y/N]'))).replace(/\s*│\s*/g, ' ');
     t.send('y');
-    await t.waitFor('sent', (s) => /\d+ of \d+ processes signalled/.test(s));
-    await allGone('the session, its tmux and screen servers and their children', every);
-  });
+    await t.waitFor('sent', (x) => /\d+ of \d+ processes signalled/.test(x));
+    return { targets: null, dialog };
+  }
+
+  for (const how of ['reap', 'tui'] as const) {
+    const by = how === 'reap' ? 'reap --yes' : 'the TUI in tmux';
+
+    it(`an exec session, ended by ${by}: the monitor, the user child and the command, nothing else`, async () => {
+      const [mark, otherMark] = how === 'reap' ? [`91${RUN}1`, `91${RUN}2`] : [`91${RUN}3`, `91${RUN}4`];
+      const mine = await lab.openExec(U1, `sleep ${mark}`);
+      const other = await lab.openExec(U2, `sleep ${otherMark}`);
+      const [cmd] = track(await waitFor('the command runs', () => (sleeping(mark).length === 1 ? sleeping(mark) : undefined)));
+      const [otherCmd] = track(await waitFor('the other command runs', () => (sleeping(otherMark).length === 1 ? sleeping(otherMark) : undefined)));
+      const root = rootOf(mine);
+      const every = treeOf(root);
+      expect(every).toContain(cmd);
+      const otherTree = treeOf(rootOf(other));
+
+      const { targets, dialog } = await end(how, root, U1, mark);
+      // every process was a target, the command among them
+      if (targets) expect([...targets].sort()).toEqual([...every].sort());
+      else expect(dialog).toContain(`(${every.length} processes: sleep)`);
+      await allGone('every process of the session', every);
+      for (const p of otherTree) expect(alive(p), `the other login's pid ${p}`).toBe(true);
+      expect(alive(otherCmd as number)).toBe(true);
+      // closing the client leaves its command running (a leftover): killed by pid at the end
+      await other.close();
+    });
+
+    it(`a tty session with a nohup and a setsid child, ended by ${by}: both go with it`, async () => {
+      const [m1, m2] = how === 'reap' ? [`92${RUN}1`, `92${RUN}2`] : [`92${RUN}3`, `92${RUN}4`];
+      const a = await lab.openTty(U2);
+      await lab.run(a, `nohup sleep ${m1} >/dev/null 2>&1 & setsid sleep ${m2} </dev/null >/dev/null 2>&1 & echo started`);
+      const [nohup] = track(await waitFor('nohup job', () => (sleeping(m1).length === 1 ? sleeping(m1) : undefined)));
+      const [setsid] = track(await waitFor('setsid job', () => (sleeping(m2).length === 1 ? sleeping(m2) : undefined)));
+      const root = rootOf(a);
+      // the setsid child is reparented (to init) at once: outside every sshd tree, its login's still
+      const session = await waitFor('the setsid job in the session', () => {
+        const x = json().sessions.find((y) => y.pid === root);
+        return x?.processes.some((p) => p.pid === setsid && p.outside) ? x : undefined;
+      });
+      expect(session.processes.find((p) => p.pid === nohup)?.outside).toBe(false);
+      const every = [...treeOf(root), setsid as number];
+
+      const { targets, dialog } = await end(how, root, U2, a.tty as string);
+      if (targets) expect(targets).toEqual(expect.arrayContaining([nohup, setsid]));
+      else expect(dialog).toMatch(new RegExp(`1 outside the sshd tree: sleep \\(pid ${setsid}\\)`));
+      await allGone('the session, its nohup and its setsid job', every);
+      await waitFor('client gone', () => a.exited());
+    });
+
+    it(`a session that started a detached tmux and screen, ended by ${by}: nothing of it is left`, async () => {
+      const a = await lab.openTty(U3);
+      const sock = `e2e-end-${RUN}${how === 'reap' ? 'r' : 't'}`;
+      const [m1, m2] = how === 'reap' ? [`93${RUN}1`, `93${RUN}2`] : [`93${RUN}3`, `93${RUN}4`];
+      await lab.run(a, `tmux -L ${sock} new -d "sleep ${m1}"; screen -dmS ${sock} sleep ${m2}; echo started`);
+      const servers = track(await waitFor('tmux and screen servers', () => (pidsWith(sock, true).length >= 2 ? pidsWith(sock, true) : undefined)));
+      const sleeps = track(await waitFor('their sleeps', () => (sleeping(m1).length + sleeping(m2).length === 2 ? [...sleeping(m1), ...sleeping(m2)] : undefined)));
+      const root = rootOf(a);
+      const every = [...new Set([...treeOf(root), ...servers.flatMap(treeOf), ...sleeps])];
+
+      const { targets, dialog } = await end(how, root, U3, a.tty as string);
+      if (targets) expect([...new Set(targets)].sort()).toEqual(expect.arrayContaining(servers));
+      // the dialog counts every process and names those outside the sshd tree
+      else expect(dialog).toMatch(/outside the sshd tree: .*tmux: server/);
+      await allGone('the session, its tmux and screen servers and their children', every);
+    });
+  }
 
   it('mosh: a mosh-server started over SSH is a session of kind mosh; ending it ends its command', async () => {
     const port = 60000 + (process.pid % 1000);
@@ -297,13 +342,7 @@ describe.runIf(skipReason === undefined)('leftovers without a login identity (Us
 
   afterAll(async () => {
     tmux?.kill();
-    for (const pid of started) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // ended
-      }
-    }
+    killAll(started);
     await lab?.stop();
   });
 
