@@ -1,7 +1,8 @@
 // Copies what sshtop reads of a live machine's SSH process trees into test/fixtures/<name>/, so
 // the model can be tested on real layouts of daemons that cannot run everywhere:
 //
-//   proc/<pid>/{stat,status,cmdline,comm,cgroup}  as read, byte for byte
+//   proc/<pid>/{stat,status,cmdline,comm,cgroup,sessionid,loginuid}  as read, byte for byte
+//   proc/<pid>/environ                             SSH_CONNECTION only (the rest may hold secrets)
 //   proc/<pid>/fd/<n>, proc/<pid>/ns/net           symlinks with the same targets
 //   proc/<pid>/task/<tid>/children
 //   proc/net/tcp, proc/net/tcp6                    only the rows of the captured sockets
@@ -11,8 +12,9 @@
 //   meta.json                                      what ran, versions, date, ground truth
 //
 // CLI: npx tsx scripts/tools/capture-proc.ts <name> --root <pid> [--root <pid>…] [--meta <json file>]
-//      captures each root, its descendants and (stat only) its parent: the listener, an inetd,
-//      or an orphaned connection. environ is never copied (it may hold secrets).
+//      captures each root, its descendants and (stat, and the captured ones among its children)
+//      its parent: the listener, an inetd, or init above an orphan or a leftover. Of environ only
+//      SSH_CONNECTION is kept (where a leftover came from); the rest may hold secrets.
 //      npx tsx scripts/tools/capture-proc.ts derive <recipe>: builds one of the hand-made fixtures
 //      (layouts that cannot run here) from a real capture, and stores only what it changes (an
 //      overlay that test/support/fixtures.ts lays over the base); see DERIVATIONS.
@@ -49,7 +51,7 @@ export interface CaptureOptions {
   outDir?: string;
 }
 
-const PER_PID_FILES = ['stat', 'status', 'cmdline', 'comm', 'cgroup'];
+const PER_PID_FILES = ['stat', 'status', 'cmdline', 'comm', 'cgroup', 'sessionid', 'loginuid'];
 
 function tryRead(path: string): Buffer | undefined {
   try {
@@ -124,7 +126,18 @@ export function captureProc(opts: CaptureOptions): string {
     }
     const uid = /^Uid:\s+(\d+)/m.exec(tryRead(join(src, 'status'))?.toString('latin1') ?? '')?.[1];
     if (uid !== undefined) uids.add(Number(uid));
-    if (!full) return;
+    if (!full) {
+      // a parent's children file names only the captured ones: a walk from init finds the leftovers
+      const mine = (kids.get(pid) ?? []).filter((c) => tree.has(c));
+      mkdirSync(join(dst, 'task', String(pid)), { recursive: true });
+      writeFileSync(join(dst, 'task', String(pid), 'children'), mine.map((c) => `${c} `).join(''));
+      return;
+    }
+    const conn = tryRead(join(src, 'environ'))
+      ?.toString('latin1')
+      .split('\0')
+      .find((e) => e.startsWith('SSH_CONNECTION='));
+    if (conn !== undefined) writeFileSync(join(dst, 'environ'), `${conn}\0`, 'latin1');
     const stat = tryRead(join(src, 'stat'))?.toString('latin1');
     if (stat) {
       const ttyNr = Number(statFields(stat)[4]);
