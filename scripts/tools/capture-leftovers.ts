@@ -54,7 +54,7 @@ try {
         listenerPid: lab.sshdPid,
         live: { user: 'sshtop-t1', sessionId: Number(read(setsid as number, 'sessionid')), outside: [setsid] },
         asOther: { pid: asOther, user: 'sshtop-t4', loginUser: 'root' },
-        ended: { user: 'sshtop-t2', sessionId: endedSession, remotePort: ended.localPort, localPort: lab.port, pids: [tmuxServer, tmuxSleep, nohup, bare].sort((a, b) => a - b) },
+        ended: { user: 'sshtop-t2', sessionId: endedSession, remotePort: ended.localPort, localPort: lab.port, pids: ([tmuxServer, tmuxSleep, nohup, bare] as number[]).sort((a, b) => a - b) },
       },
     },
   });
