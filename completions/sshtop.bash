@@ -20,7 +20,7 @@ _sshtop() {
     --user|--exclude-user)
       COMPREPLY=($(compgen -u -- "$cur"))
       return ;;
-    --filter|--port|--warn)
+    --filter|--leftovers-older|--exclude-command|--port|--warn)
       COMPREPLY=()
       return ;;
     --sort)
@@ -37,7 +37,7 @@ _sshtop() {
       return ;;
   esac
   if ((reap)); then
-    COMPREPLY=($(compgen -W '--idle --max-age --dead-peer --hung --preauth-older --user --exclude-user --port --signal --grace --warn --yes --json --help' -- "$cur"))
+    COMPREPLY=($(compgen -W '--idle --max-age --dead-peer --hung --preauth-older --leftovers-older --exclude-command --user --exclude-user --port --signal --grace --warn --yes --json --help' -- "$cur"))
   else
     COMPREPLY=($(compgen -W '--watch --read-only --once --json --interval --idle --user --filter --sort --no-color --version --help --proc-root --dev-root --passwd reap' -- "$cur"))
   fi

@@ -1,6 +1,6 @@
 // The detail pane's text: a session's tree, its connection, every idle source and why it is
 // flagged; or a listener's startups and keepalive policy. Pure.
-import { formatEndpoint } from '../../model/columns.js';
+import { formatEndpoint, processUser } from '../../model/columns.js';
 import { describeDrop } from '../../model/policy.js';
 import { sanitize } from '../../text/sanitize.js';
 import { formatSeconds } from '../../text/duration.js';
@@ -9,8 +9,15 @@ import { describeSession, type Row } from './rows.js';
 
 export function detailLines(s: Session, now: number): string[] {
   const lines: string[] = [];
-  lines.push(`session ${s.pid}: ${describeSession(s)}  (${s.daemon})`);
-  lines.push(`  logged in ${new Date(s.startedAt).toLocaleString()} (${formatSeconds(Math.max(0, Math.floor((now - s.startedAt) / 1000)))} ago), listener ${s.listenerPid ?? 'none'}`);
+  const ago = (ms: number) => `${formatSeconds(Math.max(0, Math.floor((now - ms) / 1000)))} ago`;
+  lines.push(`${s.kind ?? 'session'} ${s.pid}: ${describeSession(s)}  (${s.kind === undefined ? s.daemon : s.kind})`);
+  if (s.leftover) {
+    const f = s.leftover;
+    lines.push(`  login ${f.loginAt === null ? 'time unknown (before sshtop looked)' : `${new Date(f.loginAt).toLocaleString()} (${ago(f.loginAt)})`}, ended ${f.endedAt === null ? 'before sshtop looked' : ago(f.endedAt)}${f.ttys.length > 0 ? `, on ${f.ttys.join(',')}` : ''}`);
+    lines.push(`  tied to its login by ${f.via}${f.sessionId !== null ? ` (audit session ${f.sessionId})` : ''}${f.partial ? ': partial, only what left while sshtop watched or carries SSH_CONNECTION' : ''}`);
+  } else lines.push(`  ${s.kind === 'mosh' ? 'started' : 'logged in'} ${new Date(s.startedAt).toLocaleString()} (${ago(s.startedAt)}), listener ${s.listenerPid ?? 'none'}`);
+  if (s.loginId && s.kind !== 'leftover') lines.push(`  login: audit session ${s.loginId.sessionId ?? 'unset'}${s.loginId.scope !== null ? `, logind session ${s.loginId.scope}` : ''}`);
+  if (s.mosh) lines.push(`  mosh: UDP port ${s.mosh.udpPorts.join(', ') || '?'} (the client roams; the address is the SSH login's that started it)`);
   const from = s.remote || !s.remoteHost ? formatEndpoint(s.remote) : `${sanitize(s.remoteHost)} (from ${s.sources?.remoteHost ?? 'utmp'})`;
   lines.push(`  connection ${from} → ${formatEndpoint(s.local)}${s.socketInode ? `  socket ${s.socketInode}` : ''}`);
   if (s.login) {
@@ -34,7 +41,8 @@ export function detailLines(s: Session, now: number): string[] {
   }
   lines.push('processes:');
   for (const p of s.processes) {
-    lines.push(`  ${'  '.repeat(p.depth)}${p.pid} ${sanitize(p.user ?? '?')} ${p.state} ${p.tty ?? '-'} [${p.role}] ${sanitize(p.command)}`);
+    const mem = p.rssBytes === undefined ? '' : ` ${Math.round(p.rssBytes / 1024)}K`;
+    lines.push(`  ${'  '.repeat(p.depth)}${p.pid} ${processUser(p)} ${p.state}${mem} ${p.tty ?? '-'} [${p.role}${p.outside ? ', outside the sshd tree' : ''}] ${sanitize(p.command)}`);
   }
   return lines;
 }
