@@ -116,7 +116,7 @@ const MAIN: readonly HelpRow[] = [
   { keys: 'F5  t', what: 'tree / flat list', command: { type: 'toggle-tree' }, footer: [5, 'F5 tree'] },
   { keys: 'c', what: 'collapse / expand the selected session', command: { type: 'toggle-collapse' } },
   { keys: 'Enter  →', what: 'details: process tree, connection, idle sources, why it is stale', command: { type: 'detail' }, footer: [8, 'Enter details'] },
-  { keys: 'i', what: 'only idle / stale sessions', command: { type: 'idle-only' }, footer: [7, 'i idle'] },
+  { keys: 'i', what: 'only idle / stale sessions and leftovers', command: { type: 'idle-only' }, footer: [7, 'i idle'] },
   { keys: 'Z  p', what: 'pause / resume updates', command: { type: 'pause' }, footer: [9, 'p pause'] },
   { keys: 'F1  ?  h', what: 'this help', command: { type: 'help' }, footer: [2, 'F1 help'] },
   { keys: 'F10  q  Ctrl+C', what: 'quit', command: { type: 'quit' }, footer: [10, 'q quit'] },
