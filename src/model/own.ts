@@ -8,8 +8,10 @@ import type { ProcSnapshot, SelfInfo, Session, SessionProcess } from './types.js
  * its ancestors, so sudo's reset $TMUX does not matter: proc/multiplexer.ts) name the candidates.
  */
 export function findSelf(snap: ProcSnapshot, sessions: readonly Session[], selfPid: number): SelfInfo {
+  // a connection's own tree only: a tmux server that left it (outside), or that an ended login
+  // left behind, is not the connection the operator types into; its attached clients tell (below)
   const owner = new Map<number, number>();
-  for (const s of sessions) for (const p of s.processes) owner.set(p.pid, s.pid);
+  for (const s of sessions) if (s.kind !== 'leftover') for (const p of s.processes) if (!p.outside) owner.set(p.pid, s.pid);
 
   const seen = new Set<number>();
   for (let pid: number | undefined = selfPid; pid !== undefined && pid > 0 && !seen.has(pid); ) {
@@ -47,4 +49,9 @@ export function ownRisk(s: Session, p: SessionProcess, selfPid: number): OwnRisk
     if (q.pid === p.pid) return carriesConnection(q) ? 'connection' : 'sshtop';
   }
   return undefined;
+}
+
+/** whether sshtop runs inside the session's processes (a tmux server it started, a leftover's): ending it ends sshtop */
+export function holdsSelf(s: Session, selfPid: number): boolean {
+  return s.processes.some((p) => p.pid === selfPid);
 }

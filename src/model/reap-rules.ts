@@ -1,5 +1,6 @@
 // Which sessions `sshtop reap` ends, and why. Pure: rules in, decisions out.
 import { formatSeconds } from '../text/duration.js';
+import { holdsSelf } from './own.js';
 import type { Model, Session, SessionProcess } from './types.js';
 
 export interface ReapRules {
@@ -85,6 +86,7 @@ export function selectForReap(model: Model, r: ReapRules): ReapSelection {
     const reasons = reasonsFor(s, r, model.takenAt);
     if (reasons.length === 0) continue;
     if (own.has(s.pid) || s.flags.includes('own')) spared.push({ session: s, reasons: [...reasons, 'spared: your own session'] });
+    else if (holdsSelf(s, model.self.pid)) spared.push({ session: s, reasons: [...reasons, 'spared: sshtop runs inside it'] });
     // an impostor's title told us nothing true: no rule about sessions applies to it
     else if (s.flags.includes('untrusted')) spared.push({ session: s, reasons: [...reasons, `spared: not a real SSH session (${s.reasons.untrusted ?? 'untrusted'})`] });
     else if (s.partial) spared.push({ session: s, reasons: [...reasons, `spared: its sshd (pid ${s.pid}) is hidden by hidepid and cannot be verified`] });

@@ -40,6 +40,9 @@ export interface LooseFind {
   sshConnection: Map<number, string>;
 }
 
+/** one buffer for every environment read (they are read one at a time) */
+let environBuf: Buffer | undefined;
+
 /** an environment's first bytes (a bound: it may be megabytes), as latin1; undefined when unreadable */
 function readEnviron(path: string): string | undefined {
   let fd: number;
@@ -49,7 +52,7 @@ function readEnviron(path: string): string | undefined {
     return undefined;
   }
   try {
-    const buf = Buffer.alloc(MAX_ENVIRON_BYTES);
+    const buf = (environBuf ??= Buffer.alloc(MAX_ENVIRON_BYTES));
     let total = 0;
     while (total < buf.length) {
       const n = readSync(fd, buf, total, buf.length - total, total);
@@ -146,8 +149,11 @@ export class LooseRoots {
       if (pid <= 2 || this.heads.has(pid) || inTrees.has(pid) || isFamily(pid)) continue;
       const st = statOf(pid);
       if (!st || st.state === 'Z' || st.ppid === 2 || this.plain.get(pid) === st.startTicks || isFamily(pid)) continue;
+      // each is read once per process: its login identity, and its environment (where the login
+      // came from, and under UsePAM no the only sign there was one)
+      const marked = this.carriesLogin(pid);
       const sshConnection = this.sshConnectionOf(pid);
-      if (sshConnection !== null || this.carriesLogin(pid)) this.heads.set(pid, { startTicks: st.startTicks, sshConnection });
+      if (marked || sshConnection !== null) this.heads.set(pid, { startTicks: st.startTicks, sshConnection });
       else this.plain.set(pid, st.startTicks);
     }
   }

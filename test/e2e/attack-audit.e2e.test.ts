@@ -111,14 +111,19 @@ describe.runIf(skipReason === undefined)('the audit trail under attack, through 
     expect(readFileSync(victimFile, 'utf8')).toBe('keep me\n');
   });
 
-  it('control: a safe path gets exactly one record for the one signal', async () => {
+  it('control: a safe path gets exactly one record per signal, each naming the session it ended', async () => {
     const log = join(lab.dir, 'good', 'audit.log');
     const { r, pid, victim } = await reapWithLog(LAB_USERS[3]!, log);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('warning');
     await waitFor('the reaped session to end', () => victim.exited() && !alive(pid), 10_000);
     const records = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ pid, result: 'sent', signal: 'SIGTERM', tool: 'reap', sessionUser: LAB_USERS[3] });
+    // one per process of the session (its shell, user child, monitor), in reap's order
+    const out = JSON.parse(r.stdout) as { matched: { results: { pid: number; outcome: string }[] }[] };
+    const sent = out.matched[0]?.results ?? [];
+    expect(records.map((x) => [x.pid, x.result])).toEqual(sent.map((x) => [x.pid, x.outcome]));
+    expect(records.length).toBeGreaterThanOrEqual(3);
+    for (const x of records) expect(x).toMatchObject({ sessionPid: pid, signal: 'SIGTERM', tool: 'reap', sessionUser: LAB_USERS[3] });
+    expect(records.at(-1)?.pid).toBe(pid);
   });
 });

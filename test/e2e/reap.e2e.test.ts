@@ -84,10 +84,19 @@ describe.runIf(skipReason === undefined)('sshtop reap on a real sshd', () => {
     // the warning reached the victims' terminals before the signal
     expect(idle1.output()).toContain('idle too long: bye');
     const records = readFileSync(join(lab.dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records).toHaveLength(2);
-    expect(records.map((r) => r.pid).sort()).toEqual([...targets].sort());
-    for (const r of records) expect(r).toMatchObject({ tool: 'reap', signal: 'SIGTERM', result: 'sent', kind: 'session', operatorUid: 0 });
-    expect(records.map((r) => r.sessionUser).sort()).toEqual([LAB_USERS[0], LAB_USERS[1]]);
+    // one record per process of each session, every one naming its session; the connection
+    // processes (the sessions' pids) among them, each signalled after its session's other processes
+    const terms = records.filter((r) => r.signal === 'SIGTERM');
+    expect([...new Set(terms.map((r) => r.sessionPid))].sort()).toEqual([...targets].sort());
+    for (const pid of targets) {
+      const mine = terms.filter((r) => r.sessionPid === pid);
+      expect(mine.length).toBeGreaterThanOrEqual(3);
+      // the connection process last: sent, or gone already with the user child it lost
+      expect(mine.at(-1)).toMatchObject({ pid, result: expect.stringMatching(/^(sent|gone)$/) });
+      expect(mine.some((r) => r.result === 'sent')).toBe(true);
+    }
+    for (const r of records) expect(r).toMatchObject({ tool: 'reap', kind: 'session', operatorUid: 0, result: expect.stringMatching(/^(sent|gone)$/) });
+    expect([...new Set(records.map((r) => r.sessionUser))].sort()).toEqual([LAB_USERS[0], LAB_USERS[1]]);
   });
 
   it('flags a peer that stopped acknowledging within seconds, and reap --dead-peer ends it', async () => {

@@ -34,11 +34,13 @@ export function targetFor(row: Row): TargetSpec | undefined {
     // a partial session's pid is hidden (hidepid): it cannot be pinned, so it is never a target
     if (s.partial) return undefined;
     const own = s.flags.includes('own');
+    // not the operator's connection, but it holds sshtop (the tmux server sshtop runs in)
+    const holds = row.holdsSelf === true;
     return {
-      targets: sessionTargets(s, own),
+      targets: sessionTargets(s, own || holds),
       kind: s.kind ?? 'session',
-      needsYes: own,
-      why: own ? (s.kind === undefined ? ENDS_OWN : 'This ends what sshtop runs in.') : undefined,
+      needsYes: own || holds,
+      why: own && s.kind === undefined ? ENDS_OWN : own || holds ? 'This ends sshtop itself: it runs inside this session.' : undefined,
       text: sessionText(s, own),
     };
   }

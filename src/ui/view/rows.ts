@@ -3,7 +3,7 @@ import { processUser, sessionCells, type SessionCells } from '../../model/column
 import { LEFTOVER_GROUP_TITLE, MOSH_GROUP_TITLE } from '../../model/loose.js';
 import { filterSessions, sortSessions, type SortColumn } from '../../model/filter.js';
 import { HIDDEN_GROUP_TITLE } from '../../model/hidden-sessions.js';
-import { ownRisk, type OwnRisk } from '../../model/own.js';
+import { holdsSelf, ownRisk, type OwnRisk } from '../../model/own.js';
 import { describeSession } from '../../model/end-plan.js';
 import { sanitize } from '../../text/sanitize.js';
 
@@ -26,6 +26,8 @@ export interface Row {
   owner?: Session;
   /** a process row whose signal ends the operator's own connection or sshtop itself */
   endsOwn?: OwnRisk;
+  /** a session row whose processes include sshtop (its tmux server): ending it ends sshtop */
+  holdsSelf?: boolean;
 }
 
 export interface RowOptions {
@@ -88,7 +90,7 @@ function sessionRow(s: Session, now: number, cpu: ReadonlyMap<string, number>, d
   const cells = sessionCells(s, now);
   const pct = cpuOf(s, cpu, selfPid);
   if (pct !== undefined) cells.cpu = pct.toFixed(1);
-  return { key: sessionKey(s.pid, s.startTicks), kind: 'session', pid: s.pid, depth, cells, session: s, owner: s };
+  return { key: sessionKey(s.pid, s.startTicks), kind: 'session', pid: s.pid, depth, cells, session: s, owner: s, ...(holdsSelf(s, selfPid) ? { holdsSelf: true } : {}) };
 }
 
 function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number, selfPid: number): Row[] {
