@@ -6,7 +6,9 @@
 // compiled by the same pinned Bun, and the executable's `--version` (Bun plus loading the bundle).
 //
 // `npm run bench` calls measureStartup at its 5,000-process level. Alone, with its own lab
-// sessions and 5,000 idle processes: `npm run bench:startup` (BENCH_STARTUP_WINDOWS, default 7).
+// sessions and 5,000 idle processes: `npm run bench:startup` (BENCH_STARTUP_WINDOWS, default 7;
+// `npm run release:bench` is the same). Other builds to compare (another runtime, an older
+// release) join every window: SSHTOP_BENCH_EXTRA="name=/path/to/sshtop;name2=/path/…".
 // The executable is built when missing or older than the sources; without the pinned Bun that
 // part is skipped with a line saying why, and the rest still runs.
 import { spawnSync } from 'node:child_process';
@@ -108,6 +110,14 @@ function runOnce(argv: string[], env: NodeJS.ProcessEnv): { wall: number; cpu: n
   return { wall, cpu: (procCpu('self')?.children ?? 0) - before, stdout: r.stdout };
 }
 
+/** SSHTOP_BENCH_EXTRA="name=/path;…": more builds of sshtop to put in every window */
+function extras(): [string, string][] {
+  return (process.env.SSHTOP_BENCH_EXTRA ?? '')
+    .split(';')
+    .filter(Boolean)
+    .map((part): [string, string] => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]);
+}
+
 const procCount = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
 
 export async function measureStartup(opts: { windows?: number; log?: (msg: string) => void } = {}): Promise<StartupResult> {
@@ -125,6 +135,7 @@ export async function measureStartup(opts: { windows?: number; log?: (msg: strin
         ]
       : []),
     { name: 'node bin/sshtop --json', argv: [process.execPath, SSHTOP, '--json'], role: 'sshtop' },
+    ...extras().flatMap(([name, path]) => ['--json', '--once'].map((mode) => ({ name: `${name} ${mode}`, argv: [path, mode], role: 'sshtop' as const }))),
     { name: 'ps -eo pid,ppid,user,args', argv: ['ps', '-eo', 'pid,ppid,user,args'], role: 'comparison' },
     { name: 'w', argv: ['w'], role: 'comparison' },
     { name: 'ps-list call (node)', argv: [process.execPath, join(REPO, 'scripts', 'bench', 'ps-list-call.mjs')], role: 'comparison' },
@@ -148,7 +159,7 @@ export async function measureStartup(opts: { windows?: number; log?: (msg: strin
       if (w === 0 && t.argv.at(-1) === '--json' && sessions === 0) sessions = (JSON.parse(r.stdout) as { sessions: unknown[] }).sessions.length;
     }
   }
-  const ttys: [string, readonly string[]][] = [...(exe ? [['executable', [exe]] as [string, readonly string[]]] : []), ['node bin/sshtop', NODE_SSHTOP]];
+  const ttys: [string, readonly string[]][] = [...(exe ? [['executable', [exe]] as [string, readonly string[]]] : []), ['node bin/sshtop', NODE_SSHTOP], ...extras().map(([n, p]): [string, string[]] => [n, [p]])];
   const frames = new Map<string, { header: number[]; data: number[] }>(ttys.map(([n]) => [n, { header: [], data: [] }]));
   log(`start-up: TUI first frame with sessions, ${windows} windows (${ttys.map(([n]) => n).join(', ')} in turn)`);
   for (let w = 0; w < windows; w++) {
