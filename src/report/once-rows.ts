@@ -1,0 +1,55 @@
+// What --once shows, shared by its plain text (once.ts) and its Ink drawing (once-ink.tsx): the
+// groups (listener → sessions), the table's rows, and the compaction of ink-table's rules.
+import { sessionCells } from '../model/columns.js';
+import { HIDDEN_GROUP_TITLE } from '../model/hidden-sessions.js';
+import type { Listener, Model, Session } from '../model/types.js';
+import { truncate } from '../text/cells.js';
+import { sanitize } from '../text/sanitize.js';
+
+export const SGR = /\u001b\[[0-9;]*m/g;
+
+/** colour, and the terminal width to fit (default 200 columns) */
+export interface OnceOptions {
+  color: boolean;
+  columns?: number;
+}
+
+interface Group {
+  title: string;
+  sessions: Session[];
+}
+
+function listenerTitle(l: Listener): string {
+  return `listener ${l.pid}  ${truncate(sanitize(l.command), 120)}`;
+}
+
+export function groupByListener(model: Model): Group[] {
+  const groups: Group[] = model.listeners.map((l) => ({
+    title: listenerTitle(l),
+    sessions: model.sessions.filter((s) => s.listenerPid === l.pid),
+  }));
+  const hidden = model.sessions.filter((s) => s.partial);
+  if (hidden.length > 0) groups.push({ title: HIDDEN_GROUP_TITLE, sessions: hidden });
+  const loose = model.sessions.filter((s) => !s.partial && (s.listenerPid === null || !model.listeners.some((l) => l.pid === s.listenerPid)));
+  if (loose.length > 0) groups.push({ title: 'no listener (restarted daemon, or socket-activated)', sessions: loose });
+  return groups;
+}
+
+/** the table's columns, in order (ink-table takes them from the rows' keys) */
+export const COLUMNS = ['PID', 'USER', 'TTY', 'FROM', 'LOGIN', 'IDLE', 'STATE', 'COMMAND'] as const;
+export type Row = Record<(typeof COLUMNS)[number], string>;
+
+/** one row per session; the command is cut to what a `columns`-wide terminal leaves it */
+export function onceRows(sessions: readonly Session[], now: number, columns: number): Row[] {
+  const commandWidth = Math.max(16, columns - 90);
+  return sessions.map((s) => {
+    const c = sessionCells(s, now);
+    const mark = s.flags.includes('own') ? '* ' : '';
+    return { PID: c.pid, USER: mark + c.user, TTY: c.tty, FROM: c.from, LOGIN: c.login, IDLE: c.idle, STATE: c.state, COMMAND: truncate(c.command, commandWidth) };
+  });
+}
+
+/** ink-table rules off every row; keep only the rule under the heading, so a session is one line */
+export function compactTable(lines: readonly string[]): string[] {
+  return lines.filter((line, i) => !line.startsWith('├') || (lines[i - 2] ?? '').startsWith('┌'));
+}
