@@ -96,12 +96,24 @@ const embeddedUrl = {
   },
 };
 
+/**
+ * Runs first in the executable, before any module of sshtop: the Bun runtime compiled into it
+ * takes options from the environment (BUN_OPTIONS: --preload, --inspect, …; BUN_INSPECT*; the
+ * JIT's BUN_JSC_*). sshtop runs as root and signals sessions, so it does not run under options it
+ * was not built with (docs/packaging.md). A preload has run by now; an inspector would stay open.
+ */
+export const RUNTIME_GUARD =
+  // the staged bundle run by a plain bun (to profile it) says false; anything else is guarded
+  "if(globalThis.Bun?.isStandaloneExecutable!==false){const n=Object.keys(process.env).filter(k=>process.env[k]!==''&&(k==='BUN_OPTIONS'||k.startsWith('BUN_INSPECT')||k.startsWith('BUN_JSC_'))).sort();" +
+  "if(n.length>0||process.execArgv.length>0){process.stderr.write('sshtop: refusing to run: '+(n.join(', ')||'runtime options')+' would change the Bun runtime compiled into sshtop (preload scripts, an inspector, JIT options); unset '+(n.length>1?'them':'it')+' (env -u NAME sshtop ...)\\n');process.exit(2)}}";
+
 /** one ESM file, and the licences of what went into it */
 export async function bundle(stage) {
   mkdirSync(stage, { recursive: true });
   // the npm bundle's options (scripts/build.mjs), from src/ and as one file: Bun embeds one module
   const result = await build({
     ...bundleOptions,
+    banner: { js: bundleOptions.banner.js + RUNTIME_GUARD },
     entryPoints: ['src/cli/main.ts'],
     outfile: join(stage, 'sshtop.mjs'),
     metafile: true,
