@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { executablePath, pinnedBun } from '../release.mjs';
 import { REPO, SSHTOP, requireLab } from '../../test/support/lab.js';
@@ -50,8 +50,9 @@ export interface ToolResult {
 
 export interface StartupResult {
   windows: number;
-  /** processes on the machine (/proc/[0-9]*) when the section started */
+  /** processes on the machine (/proc/[0-9]*) when the section started, and when it ended */
   procs: number;
+  procsEnd: number;
   /** sessions in the executable's (or node's) --json of the first window */
   sessions: number;
   loadavgStart: number[];
@@ -88,11 +89,12 @@ export function ensureExecutable(log: (msg: string) => void): { path: string } |
 
 /** an empty script compiled like the release (same pinned Bun, same flags): Bun's own start-up */
 function bunFloor(): string | undefined {
-  const dir = join(BENCH_DIR, 'bun-floor');
-  const exe = join(dir, 'empty');
-  if (existsSync(exe)) return exe;
   try {
     const bun = pinnedBun(ARCH);
+    // one per pinned runtime: its folder is named by package and version
+    const dir = join(BENCH_DIR, 'bun-floor', basename(dirname(dirname(dirname(bun)))));
+    const exe = join(dir, 'empty');
+    if (existsSync(exe)) return exe;
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'empty.mjs'), '// Bun start-up and nothing else\n');
     const r = spawnSync(bun, ['build', '--compile', '--bytecode', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', 'empty.mjs', '--outfile', 'empty'], { cwd: dir, encoding: 'utf8' });
@@ -179,6 +181,7 @@ export async function measureStartup(opts: { windows?: number; log?: (msg: strin
   return {
     windows,
     procs,
+    procsEnd: procCount(),
     sessions,
     loadavgStart,
     loadavgEnd: loadavg().map((v) => round(v)),
@@ -197,7 +200,7 @@ export function startupLines(r: StartupResult): string[] {
   const cols = [36, 22, 9, ...comparisons.map(() => 11)];
   const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(cols[i] as number) : c.padStart(cols[i] as number))).join(' ');
   const lines = [
-    `start-up: ${r.windows} windows, each command once per window in rotating order; ${r.procs} processes, ${r.sessions} sessions; load ${r.loadavgStart.join(' ')} -> ${r.loadavgEnd.join(' ')}`,
+    `start-up: ${r.windows} windows, each command once per window in rotating order; ${r.procs} -> ${r.procsEnd} processes, ${r.sessions} sessions; load ${r.loadavgStart.join(' ')} -> ${r.loadavgEnd.join(' ')}`,
   ];
   if (r.skipped) lines.push(`  executable not measured: ${r.skipped}`);
   // the comparison's name up to its options' values: ps -eo, w, ps-list
