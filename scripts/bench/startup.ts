@@ -1,7 +1,7 @@
 // Start-up, measured side by side (issue 14, item 5; targets in docs/performance.md): the release
 // executable's `--json` and `--once` and `node bin/sshtop --json` against `ps -eo`, `w` and one
 // ps-list call, each a whole process from spawn to exit, interleaved in every window (the order
-// rotates per window) so load from elsewhere hits all alike; then the TUI's first frame with the
+// shuffled per window) so load from elsewhere hits all alike; then the TUI's first frame with the
 // sessions, executable and node in turn. Two floors explain what is left: an empty script
 // compiled by the same pinned Bun, and the executable's `--version` (Bun plus loading the bundle).
 //
@@ -122,6 +122,30 @@ function extras(): [string, string][] {
     .map((part): [string, string] => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]);
 }
 
+/**
+ * A new order for every window, the same from run to run (a seeded shuffle). A fixed rotation
+ * would put each command after the same neighbour every time, and a command right after another
+ * /proc scan finds the kernel's /proc entries warm.
+ */
+function shuffler(seed = 14): <T>(xs: readonly T[]) => T[] {
+  // mulberry32: 32-bit integer steps, exact in JavaScript numbers
+  let a = seed;
+  const next = () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return (xs) => {
+    const out = [...xs];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [out[i], out[j]] = [out[j] as (typeof out)[number], out[i] as (typeof out)[number]];
+    }
+    return out;
+  };
+}
+
 const procCount = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
 
 export async function measureStartup(opts: { windows?: number; log?: (msg: string) => void } = {}): Promise<StartupResult> {
@@ -154,9 +178,9 @@ export async function measureStartup(opts: { windows?: number; log?: (msg: strin
   const cpus = new Map<string, number>(tools.map((t) => [t.name, 0]));
   let sessions = 0;
   log(`start-up: ${windows} windows of ${tools.length} commands, interleaved (${procs} processes)`);
+  const order = shuffler();
   for (let w = 0; w < windows; w++) {
-    for (let i = 0; i < tools.length; i++) {
-      const t = tools[(w + i) % tools.length] as Tool;
+    for (const t of order(tools)) {
       const r = runOnce(t.argv, env);
       walls.get(t.name)?.push(r.wall);
       cpus.set(t.name, (cpus.get(t.name) ?? 0) + r.cpu);
@@ -167,8 +191,7 @@ export async function measureStartup(opts: { windows?: number; log?: (msg: strin
   const frames = new Map<string, { header: number[]; data: number[] }>(ttys.map(([n]) => [n, { header: [], data: [] }]));
   log(`start-up: TUI first frame with sessions, ${windows} windows (${ttys.map(([n]) => n).join(', ')} in turn)`);
   for (let w = 0; w < windows; w++) {
-    for (let i = 0; i < ttys.length; i++) {
-      const [name, argv] = ttys[(w + i) % ttys.length] as [string, readonly string[]];
+    for (const [name, argv] of order(ttys)) {
       const f = await firstFrameOnce(argv, SIZE);
       frames.get(name)?.header.push(f.header);
       frames.get(name)?.data.push(f.data);
@@ -200,7 +223,7 @@ export function startupLines(r: StartupResult): string[] {
   const cols = [36, 22, 9, ...comparisons.map(() => 11)];
   const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(cols[i] as number) : c.padStart(cols[i] as number))).join(' ');
   const lines = [
-    `start-up: ${r.windows} windows, each command once per window in rotating order; ${r.procs} -> ${r.procsEnd} processes, ${r.sessions} sessions; load ${r.loadavgStart.join(' ')} -> ${r.loadavgEnd.join(' ')}`,
+    `start-up: ${r.windows} windows, each command once per window in a shuffled order; ${r.procs} -> ${r.procsEnd} processes, ${r.sessions} sessions; load ${r.loadavgStart.join(' ')} -> ${r.loadavgEnd.join(' ')}`,
   ];
   if (r.skipped) lines.push(`  executable not measured: ${r.skipped}`);
   // the comparison's name up to its options' values: ps -eo, w, ps-list
