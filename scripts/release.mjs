@@ -2,7 +2,7 @@
 // `npm run release`: the self-contained executables (Linux x86_64 and arm64) and their tarballs,
 // from the sources and pinned inputs only:
 //
-//   src/cli/main.ts ──esbuild (this package's pinned version)──▶ one ESM file
+//   src/cli/main.ts ──esbuild (this package's pinned version, scripts/build.mjs's options)──▶ one ESM file
 //             ──bun build --compile --bytecode (Bun from the npm registry, packaging/pins.json:
 //               exact version + integrity hash)──▶ dist/release/sshtop-<v>-linux-<arch>/sshtop
 //
@@ -19,6 +19,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { bundleOptions } from './build.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 export const RELEASE_DIR = join(ROOT, 'dist', 'release');
@@ -95,24 +96,27 @@ const embeddedUrl = {
   },
 };
 
+/**
+ * Runs first in the executable, before any module of sshtop: the Bun runtime compiled into it
+ * takes options from the environment (BUN_OPTIONS: --preload, --inspect, …; BUN_INSPECT*; the
+ * JIT's BUN_JSC_*). sshtop runs as root and signals sessions, so it does not run under options it
+ * was not built with (docs/packaging.md). A preload has run by now; an inspector would stay open.
+ */
+export const RUNTIME_GUARD =
+  // the staged bundle run by a plain bun (to profile it) says false; anything else is guarded
+  "if(globalThis.Bun?.isStandaloneExecutable!==false){const n=Object.keys(process.env).filter(k=>process.env[k]!==''&&(k==='BUN_OPTIONS'||k.startsWith('BUN_INSPECT')||k.startsWith('BUN_JSC_'))).sort();" +
+  "if(n.length>0||process.execArgv.length>0){process.stderr.write('sshtop: refusing to run: '+(n.join(', ')||'runtime options')+' would change the Bun runtime compiled into sshtop (preload scripts, an inspector, JIT options); unset '+(n.length>1?'them':'it')+' (env -u NAME sshtop ...)\\n');process.exit(2)}}";
+
 /** one ESM file, and the licences of what went into it */
 export async function bundle(stage) {
   mkdirSync(stage, { recursive: true });
+  // the npm bundle's options (scripts/build.mjs), from src/ and as one file: Bun embeds one module
   const result = await build({
-    absWorkingDir: ROOT,
+    ...bundleOptions,
+    banner: { js: bundleOptions.banner.js + RUNTIME_GUARD },
     entryPoints: ['src/cli/main.ts'],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    minify: true,
-    legalComments: 'none',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    alias: { 'react-devtools-core': join(ROOT, 'packaging', 'devtools-stub.mjs') },
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     outfile: join(stage, 'sshtop.mjs'),
     metafile: true,
-    logLevel: 'warning',
     plugins: [embeddedUrl],
   });
   if (!readFileSync(join(stage, 'sshtop.mjs'), 'utf8').includes('$bunfs/root/lib/cli/main.js')) throw new Error('the version lookup in src/cli/main.ts was not redirected');

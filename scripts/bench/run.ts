@@ -22,6 +22,7 @@ import { mark, round, since, summarize, type Summary } from './stats.js';
 import { buildSyntheticTree } from './synthetic-tree.js';
 import { livePtys } from './pty.js';
 import { SMALL_HEAP_FLAG, firstFrame, watchVersusHtop } from './terminal.js';
+import { measureStartup, startupLines } from './startup.js';
 import { measureTicks, type TickRun } from './tick.js';
 
 const TICKS = Number(process.env.BENCH_TICKS ?? 30);
@@ -161,7 +162,8 @@ async function measureLevel(idle: number, lab: { sessions: number }) {
   log(`  time to first frame, sshtop --json`);
   const ff = await firstFrame(idle >= 20_000 ? 3 : 5, SIZE);
   const json = measureJson(idle >= 20_000 ? 3 : 5);
-  return { idle, tasks: procsNow, labSessions: lab.sessions, walk, ticks, baselines: base, side, firstFrame: ff, json };
+  const startup = idle === LEVELS[0] ? await measureStartup({ log }) : null;
+  return { idle, tasks: procsNow, labSessions: lab.sessions, walk, ticks, baselines: base, side, firstFrame: ff, json, startup };
 }
 
 async function measureSynthetic(sessions: number) {
@@ -320,6 +322,8 @@ function printReport(r: any): void {
   row(['sshtop --json, whole process (wall)', ...r.levels.map((l: any) => ms(l.json.wall))], w);
   row(['ps-list call (wall)', ...r.levels.map((l: any) => ms(l.baselines.psList.wall))], w);
   row(['ratio ps-list / --json (wall)', ...r.levels.map((l: any) => `${round(l.baselines.psList.wall.median / l.json.wall.median, 1)}x`)], w);
+  lines.push('');
+  for (const l of r.levels[0].startup ? startupLines(r.levels[0].startup) : []) lines.push(l);
   lines.push('');
   lines.push(`5k -> 20k: tick median ${round(r.derived.tickChangeMedianPct, 1)} %, tick mean ${round(r.derived.tickChangeMeanPct, 1)} %, collect median ${round(r.derived.collectChangePct, 1)} %, reader walk alone ${round(r.derived.walkChangePct, 1)} %, real --watch CPU ${round(r.derived.watchChangePct, 1)} %`);
   const s = r.synthetic;

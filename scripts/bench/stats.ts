@@ -78,6 +78,7 @@ export interface Summary {
   median: number;
   p95: number;
   mean: number;
+  min: number;
   max: number;
 }
 
@@ -90,7 +91,7 @@ function pct(sorted: number[], p: number): number {
 export function summarize(values: number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length);
-  return { n: sorted.length, median: pct(sorted, 50), p95: pct(sorted, 95), mean, max: sorted.at(-1) ?? NaN };
+  return { n: sorted.length, median: pct(sorted, 50), p95: pct(sorted, 95), mean, min: sorted[0] ?? NaN, max: sorted.at(-1) ?? NaN };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,8 +5,8 @@ import type { SnapshotSource } from '../proc/source.js';
 import type { OnceOptions } from '../report/once.js';
 
 export async function runOnce(o: CommonOptions, source: SnapshotSource, out: OnceOptions): Promise<number> {
-  // Ink's table loads while /proc is read
   const [{ formatOnce }, { model }] = await Promise.all([import('../report/once.js'), createCollector(source, o).take()]);
-  process.stdout.write(formatOnce(model, out));
+  // Ink is loaded only where the plain table could differ from what it draws (report/once.ts)
+  process.stdout.write(await formatOnce(model, out));
   return 0;
 }

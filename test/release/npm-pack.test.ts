@@ -1,7 +1,8 @@
 // `npm pack` must give a package that works through npx / npm i -g: only bin/sshtop, the bundle,
-// package.json and README in it; installed into an empty prefix, its sshtop runs.
+// package.json and README in it; installed into an empty prefix, its sshtop runs with no
+// dependency installed beside it (the bundle holds Ink, React, execa and ps-list).
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,12 @@ describe('npm pack', () => {
     const prefix = join(tmp, 'prefix');
     const install = spawnSync('npm', ['i', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(tmp, info!.filename)], { encoding: 'utf8', timeout: 240_000 });
     expect(install.status, install.stderr).toBe(0);
+    // nothing but sshtop itself: no runtime dependency declared, none installed
+    const installed = join(prefix, 'lib', 'node_modules');
+    expect(readdirSync(installed)).toEqual(['sshtop']);
+    expect(existsSync(join(installed, 'sshtop', 'node_modules')), 'a dependency was installed beside the bundle').toBe(false);
+    const manifest = JSON.parse(readFileSync(join(installed, 'sshtop', 'package.json'), 'utf8')) as Record<string, unknown>;
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies']) expect(manifest[field], field).toBeUndefined();
     const sshtop = join(prefix, 'bin', 'sshtop');
     const version = spawnSync(sshtop, ['--version'], { encoding: 'utf8' });
     expect(version.stdout).toMatch(/^sshtop \d+\.\d+\.\d+/);

@@ -1,0 +1,73 @@
+// The release executable does not run under runtime options from the environment: Bun reads
+// BUN_OPTIONS (--preload, --inspect, …), BUN_INSPECT* and BUN_JSC_* in a compiled executable too,
+// and sshtop runs as root (docs/packaging.md). It refuses with one line and exit 2 before any of
+// its modules runs; an empty BUN_OPTIONS changes nothing and is accepted; NODE_OPTIONS is not read
+// by Bun at all. The executable is built first when dist/release has none (npm run release, x64).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executablePath } from '../../scripts/release.mjs';
+
+const REPO = new URL('../..', import.meta.url).pathname;
+const CI = process.env.CI === 'true';
+const reason = process.arch === 'x64' ? undefined : `the executable is built and run here for x64 only, not ${process.arch}`;
+if (reason && CI) throw new Error(reason);
+const exe = executablePath('x64');
+const tmp = mkdtempSync(join(tmpdir(), 'sshtop-exe-env-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** the executable with exactly this environment besides PATH */
+function run(env: Record<string, string>, args = ['--version']) {
+  return spawnSync(exe, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 20_000 });
+}
+
+describe.skipIf(reason !== undefined)('the release executable and the environment', () => {
+  beforeAll(() => {
+    if (existsSync(exe)) return;
+    const b = spawnSync(process.execPath, ['scripts/release.mjs'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, SSHTOP_RELEASE_ARCH: 'x64' } });
+    if (b.status !== 0) throw new Error(`npm run release: ${b.stderr}`);
+  }, 300_000);
+
+  it('runs with none of them set, and with an empty BUN_OPTIONS', () => {
+    for (const env of [{}, { BUN_OPTIONS: '' }] as Record<string, string>[]) {
+      const r = run(env);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^sshtop \d+\.\d+\.\d+\n$/);
+    }
+  });
+
+  it.each([
+    ['BUN_OPTIONS', { BUN_OPTIONS: '--smol' }],
+    ['BUN_JSC_useJIT', { BUN_JSC_useJIT: 'true' }],
+    ['BUN_INSPECT', { BUN_INSPECT: 'ws://127.0.0.1:9/sshtop-test' }],
+  ])('refuses %s before doing anything (%j)', (name, env) => {
+    for (const args of [['--version'], ['--json']]) {
+      const r = run(env, args);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`sshtop: refusing to run: ${name} would change the Bun runtime compiled into sshtop (preload scripts, an inspector, JIT options); unset it (env -u NAME sshtop ...)\n`);
+    }
+  });
+
+  it('stops after a preload, before sshtop prints or reads anything', () => {
+    const marker = join(tmp, 'preloaded');
+    const preload = join(tmp, 'preload.js');
+    writeFileSync(preload, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+    const r = run({ BUN_OPTIONS: `--preload=${preload}` }, ['--json']);
+    // the preload ran (Bun runs it before the executable's code): what is refused is what follows
+    expect(existsSync(marker)).toBe(true);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+  });
+
+  it('does not read NODE_OPTIONS', () => {
+    const marker = join(tmp, 'node-options');
+    const script = join(tmp, 'node-options.cjs');
+    writeFileSync(script, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+    const r = run({ NODE_OPTIONS: `--require=${script}` });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+  });
+});
