@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureProc, type ExpectedSession } from '../../scripts/tools/capture-proc.js';
 import { buildOpenssh, cacheRoot, OPENSSH_RELEASES, type OpensshBuild } from '../../scripts/openssh-build.js';
-import { LAB_USERS, ensureBuilt, ppidOf, requireLab, runSshtop, SSHTOP, ssConnections, startLab, type Client, type Lab, type LabOptions, SSHTOP_SH } from '../support/lab.js';
+import { LAB_USERS, alive, ensureBuilt, ppidOf, requireLab, runSshtop, SSHTOP, ssConnections, startLab, type Client, type Lab, type LabOptions, SSHTOP_SH } from '../support/lab.js';
 import type { JsonSession, JsonSnapshot } from '../../src/report/json.js';
 import { sleep, waitFor } from '../support/wait.js';
 
@@ -462,6 +462,22 @@ describe.runIf(skipReason === undefined)('real daemons', () => {
         expect(inner.self.sessionPid).toBe(me);
         expect(inner.sessions.filter((s) => (s.flags as string[]).includes('own')).map((s) => s.pid)).toEqual([me]);
       });
+
+      // last: it ends the root login (one process up to 9.7: the connection process carries it)
+      it('reap --yes ends the root login whole, its shell first, and nothing else', async () => {
+        const root = expected.find((e) => e.kind === 'root') as Expected;
+        const others = expected.filter((e) => e.kind !== 'root' && e.user !== 'root').flatMap((e) => e.processes.map((p) => p.pid));
+        const r = runSshtop(['reap', '--max-age', '0s', '--user', 'root', '--port', String(lab.port), '--yes', '--json'], { SSHTOP_AUDIT_LOG: join(lab.dir, 'audit.log') });
+        expect(r.status, r.stderr).toBe(0);
+        const out = JSON.parse(r.stdout) as { matched: { pid: number; results: { pid: number }[] }[] };
+        expect(out.matched.map((m) => m.pid)).toEqual([root.pid]);
+        const order = out.matched[0]?.results.map((x) => x.pid) ?? [];
+        expect([...order].sort()).toEqual(root.processes.map((p) => p.pid).sort());
+        expect(order[0]).toBe(root.processes.find((p) => p.comm === 'bash')?.pid);
+        expect(order.at(-1)).toBe(root.pid);
+        await waitFor('the root login ended', () => root.processes.every((p) => !alive(p.pid)), 10_000);
+        for (const pid of others) expect(alive(pid), `pid ${pid} of another login`).toBe(true);
+      });
     });
   }
 
@@ -561,6 +577,21 @@ describe.runIf(skipReason === undefined)('real daemons', () => {
       const s = inner.sessions.find((x) => x.pid === me) as JsonSession;
       expect(s.remote?.port).toBe(tty.localPort);
       expect(s.user).toBe(u1);
+    });
+
+    // last: it ends u2's exec and forward connections
+    it("reap --yes ends a Dropbear connection whole: the command, then the connection process", async () => {
+      const mine = expected.filter((e) => e.user === u2);
+      const exec = mine.find((e) => e.kind === 'exec') as Expected;
+      const others = expected.filter((e) => e.user !== u2).flatMap((e) => e.processes.map((p) => p.pid));
+      const r = runSshtop(['reap', '--max-age', '0s', '--user', u2, '--port', String(lab.port), '--yes', '--json'], { SSHTOP_AUDIT_LOG: join(lab.dir, 'audit.log') });
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { matched: { pid: number; results: { pid: number }[] }[] };
+      expect(out.matched.map((m) => m.pid).sort()).toEqual(mine.map((e) => e.pid).sort());
+      const order = out.matched.find((m) => m.pid === exec.pid)?.results.map((x) => x.pid) ?? [];
+      expect(order).toEqual([...exec.processes.map((p) => p.pid)].reverse());
+      await waitFor("u2's connections ended", () => mine.every((e) => e.processes.every((p) => !alive(p.pid))), 10_000);
+      for (const pid of others) expect(alive(pid), `pid ${pid} of another login`).toBe(true);
     });
   });
 

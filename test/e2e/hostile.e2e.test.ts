@@ -267,7 +267,9 @@ describe.runIf(skipReason === undefined)('hostile strings from /proc never reach
     t.send('Enter');
     await t.waitFor('hostile session selected', (s) => s.split('\n').some((l) => l.startsWith('>') && l.includes(COMMAND_SHOWN)));
     t.send('Enter');
-    const detail = await t.waitFor('detail pane', (s) => s.includes('processes:') && s.includes(`${hostilePid} ${u1} S ${hostile.tty} [process] ${COMMAND_SHOWN}`));
+    // a process line: pid, user, state, memory, tty, role, then the command made safe
+    const procLine = (l: string) => l.includes(`${hostilePid} ${u1} S `) && l.includes(` ${hostile.tty} [process] ${COMMAND_SHOWN}`);
+    const detail = await t.waitFor('detail pane', (s) => s.includes('processes:') && s.split('\n').some(procLine));
     inPlace(detail, 'detail pane');
     t.send('Escape');
     await t.waitFor('list again', (s) => s.includes('PID USER'));
