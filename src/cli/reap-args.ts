@@ -16,7 +16,7 @@ rules (a session matching any rule is ended; at least one rule is required; 0s m
                                a process stuck in D state (seen again, unmoved, after a ${HUNG_LOOK_MS / 1000}s second look)
   --preauth-older <duration>   connections still unauthenticated after this long
   --leftovers-older <duration> what an ended SSH login left running (nohup, setsid, tmux…), its login
-                               ended at least this long ago (known only if it ended while sshtop ran; else only 0s)
+                               ended at least this long ago (reap remembers when it first saw each one)
 filters:  --user <name>, --exclude-user <name>, --port <n> (the sshd's local port; each repeatable),
           --exclude-command <regex> (never signal a process whose command matches, nor what runs below it)
 actions:  --signal (default TERM), --grace <duration> (1s to 600s, then SIGKILL survivors; not with KILL),

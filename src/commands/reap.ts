@@ -1,13 +1,17 @@
 // `sshtop reap`: end sessions by rule, for cron and systemd timers. Dry run unless --yes; never
 // the caller's own session, never a listener; every signal goes to the audit trail.
 // Exit: 0 nothing matched or everything meant to end ended, 1 runtime failure, 2 usage, 3 a signal failed.
-import { createAuditTrail } from '../act/audit.js';
+import { createAuditTrail, defaultAuditPath } from '../act/audit.js';
+import { leftoverMemoryPath, readFirstSeen, recordFirstSeen } from '../act/leftover-memory.js';
 import { createSignaller, type Pinned, type SignalResult } from '../act/signal.js';
 import { warnTtys } from '../act/tty-warn.js';
 import type { CommonOptions } from '../cli/args.js';
 import type { ReapOptions } from '../cli/reap-args.js';
 import { createCollector, sourceFor } from '../collect/collector.js';
+import { formatEndpoint } from '../model/columns.js';
 import { sessionTargets, type Target } from '../model/end-plan.js';
+import { leftoverKey } from '../model/loose.js';
+import type { Session } from '../model/types.js';
 import { selectForReap, type ReapDecision } from '../model/reap-rules.js';
 import { formatReap, type ReapOutcome } from '../report/reap.js';
 import { sanitize } from '../text/sanitize.js';
@@ -23,7 +27,23 @@ export async function runReap(common: CommonOptions, o: ReapOptions): Promise<nu
   const collected = await createCollector(sourceFor(common), { ...common, user: undefined, filter: undefined }).take();
   const { model } = collected;
   const ctx = jsonContextOf(collected);
-  const selection = selectForReap(model, o.rules);
+  // a one-shot sees leftovers, never their login's end: what earlier runs saw tells how long ago
+  const live = common.procRoot === undefined && common.devRoot === undefined && common.passwd === undefined;
+  const remember = live && o.rules.leftoversOlderSeconds !== undefined;
+  const memoryPath = leftoverMemoryPath(defaultAuditPath());
+  const memory = remember ? readFirstSeen(memoryPath) : { seen: new Map<string, number>() };
+  if (memory.warning) process.stderr.write(`sshtop reap: warning: ${sanitize(memory.warning)}\n`);
+  const keyOf = (s: Session) => leftoverKey(s, collected.snap.bootId);
+  const selection = selectForReap(model, o.rules, (s) => memory.seen.get(keyOf(s) ?? ''));
+  if (remember) {
+    // dry runs too: the count starts at the first look, whatever the first run was
+    const fresh = model.sessions.filter((s) => s.kind === 'leftover' && keyOf(s) !== null && !memory.seen.has(keyOf(s) as string));
+    const why = recordFirstSeen(
+      memoryPath,
+      fresh.map((s) => ({ key: keyOf(s) as string, at: model.takenAt, user: s.user, remote: s.remote ? formatEndpoint(s.remote) : null })),
+    );
+    if (why) process.stderr.write(`sshtop reap: warning: ${sanitize(why)}\n`);
+  }
   const outcomes: ReapOutcome[] = selection.matched.map((d) => ({ decision: d, results: [], warned: [], survivors: [] }));
 
   if (o.yes && outcomes.length > 0) {

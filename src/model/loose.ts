@@ -29,6 +29,15 @@ export function loginKey(id: LoginIdentity | null | undefined): string | null {
   return id.scope !== null ? `scope:${id.scope}` : null;
 }
 
+/**
+ * What names a leftover group from one run to the next (reap's memory of when it first saw it):
+ * its login identity, else its connection; prefixed with the boot, whose audit numbers restart.
+ */
+export function leftoverKey(s: Session, bootId: string | null | undefined): string | null {
+  const id = loginKey(s.loginId) ?? connectionKey(s.remote, s.local);
+  return id === null || !bootId ? null : `${bootId}/${id}`;
+}
+
 /** the four addresses of a connection as SSH_CONNECTION writes them */
 export function connectionKey(remote: Endpoint | null, local: Endpoint | null): string | null {
   return remote && local ? `${remote.address} ${remote.port} ${local.address} ${local.port}` : null;

@@ -49,18 +49,25 @@ export function hasRule(r: ReapRules): boolean {
  * A leftover's one rule: its login ended at least this long ago. When it ended is known only if
  * sshtop saw it end; otherwise only 0s matches (it has ended, but nobody can say how long ago).
  */
-function leftoverReasons(s: Session, r: ReapRules, now: number): string[] {
+function leftoverReasons(s: Session, r: ReapRules, now: number, firstSeen: number | undefined): string[] {
   const limit = r.leftoversOlderSeconds;
   if (limit === undefined || !s.leftover) return [];
   const ended = s.leftover.endedAt;
-  if (ended === null) return limit === 0 ? ['left over from a login that has ended (when: unknown) >= 0s'] : [];
-  const ago = Math.floor((now - ended) / 1000);
-  return ago >= limit ? [`left over from a login that ended ${formatSeconds(ago)} ago >= ${formatSeconds(limit)}`] : [];
+  if (ended !== null) {
+    const ago = Math.floor((now - ended) / 1000);
+    return ago >= limit ? [`left over from a login that ended ${formatSeconds(ago)} ago >= ${formatSeconds(limit)}`] : [];
+  }
+  // an earlier reap saw it left over already: its login ended at least that long ago
+  if (firstSeen !== undefined) {
+    const ago = Math.floor((now - firstSeen) / 1000);
+    return ago >= limit ? [`left over since at least ${formatSeconds(ago)} ago (an earlier reap saw it) >= ${formatSeconds(limit)}`] : [];
+  }
+  return limit === 0 ? ['left over from a login that has ended (when: unknown) >= 0s'] : [];
 }
 
-function reasonsFor(s: Session, r: ReapRules, now: number): string[] {
+function reasonsFor(s: Session, r: ReapRules, now: number, firstSeen?: number): string[] {
   // what is left of an ended login has no idle, age or network of its own: only its rule applies
-  if (s.kind === 'leftover') return leftoverReasons(s, r, now);
+  if (s.kind === 'leftover') return leftoverReasons(s, r, now, firstSeen);
   const out: string[] = [];
   const preauth = s.flags.includes('preauth');
   const age = Math.floor((now - s.startedAt) / 1000);
@@ -74,7 +81,11 @@ function reasonsFor(s: Session, r: ReapRules, now: number): string[] {
   return out;
 }
 
-export function selectForReap(model: Model, r: ReapRules): ReapSelection {
+/**
+ * `firstSeen`: when an earlier run first saw each leftover group (by its key, `leftoverKey`): a
+ * one-shot cannot see a login end, but it can know how long what it left has been seen.
+ */
+export function selectForReap(model: Model, r: ReapRules, firstSeen?: (s: Session) => number | undefined): ReapSelection {
   const own = new Set(model.self.candidates);
   const matched: ReapDecision[] = [];
   const spared: ReapDecision[] = [];
@@ -83,7 +94,7 @@ export function selectForReap(model: Model, r: ReapRules): ReapSelection {
     if (r.excludeUsers && s.user !== null && r.excludeUsers.includes(s.user)) continue;
     // a connection whose port is unknown (not visible to this user) is not known to match
     if (r.ports && r.ports.length > 0 && (s.local === null || !r.ports.includes(s.local.port))) continue;
-    const reasons = reasonsFor(s, r, model.takenAt);
+    const reasons = reasonsFor(s, r, model.takenAt, s.kind === 'leftover' ? firstSeen?.(s) : undefined);
     if (reasons.length === 0) continue;
     if (own.has(s.pid) || s.flags.includes('own')) spared.push({ session: s, reasons: [...reasons, 'spared: your own session'] });
     else if (holdsSelf(s, model.self.pid)) spared.push({ session: s, reasons: [...reasons, 'spared: sshtop runs inside it'] });

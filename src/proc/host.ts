@@ -54,6 +54,7 @@ export function procHidesOthers(procRoot: string): boolean {
 
 export class HostFacts {
   private btime: number | undefined;
+  private boot: string | null | undefined;
   private passwd: { mtimeMs: number; users: Map<number, string> } | undefined;
 
   constructor(
@@ -71,6 +72,12 @@ export class HostFacts {
   bootTime(takenAt: number): number {
     const up = parseUptime(this.files.readText(join(this.files.procRoot, 'uptime')) ?? '');
     return up === undefined ? this.readBtime() : takenAt / 1000 - up;
+  }
+
+  /** this boot's id (/proc/sys/kernel/random/boot_id): audit session numbers start again at each boot */
+  bootId(): string | null {
+    this.boot ??= this.files.readText(join(this.files.procRoot, 'sys', 'kernel', 'random', 'boot_id'))?.trim() || null;
+    return this.boot;
   }
 
   private readBtime(): number {

@@ -163,6 +163,7 @@ export class ProcReader {
     return {
       takenAt,
       btime,
+      bootId: this.host.bootId(),
       clkTck: this.opts.clkTck ?? 100,
       procs,
       sockets,

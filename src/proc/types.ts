@@ -121,6 +121,8 @@ export interface ProcSnapshot {
   takenAt: number;
   /** boot time, seconds since epoch, as of takenAt (now − /proc/uptime; captured trees: btime) */
   btime: number;
+  /** this boot's id (/proc/sys/kernel/random/boot_id), when readable */
+  bootId?: string | null;
   /** clock ticks per second (USER_HZ), 100 on Linux */
   clkTck: number;
   procs: ReadonlyMap<number, ProcEntry>;

@@ -132,7 +132,11 @@ describe.runIf(skipReason === undefined)('ending every process of a session (Use
 
   const reap = (args: string[]) => {
     const r = runSshtop(['reap', ...args, '--port', String(lab.port), '--json'], { SSHTOP_AUDIT_LOG: join(lab.dir, 'audit.log') });
-    return { status: r.status, stderr: r.stderr, out: JSON.parse(r.stdout) as { matched: { pid: number; kind?: string; processes: number[]; excluded?: number[]; results: { pid: number; outcome: string }[] }[] } };
+    return {
+      status: r.status,
+      stderr: r.stderr,
+      out: JSON.parse(r.stdout) as { matched: { pid: number; kind?: string; processes: number[]; excluded?: number[]; reasons?: string[]; results: { pid: number; outcome: string }[] }[] },
+    };
   };
 
   const allGone = (what: string, pids: number[]) => waitFor(what, () => pids.every((p) => !alive(p)), 10_000);
@@ -327,6 +331,18 @@ describe.runIf(skipReason === undefined)('ending every process of a session (Use
     await allGone('the screen server, its sleep and the nohup job', [screenServer, screenSleep, nohupA] as number[]);
     await sleep(300);
     for (const p of [tmuxServer, tmuxSleep, nohupB]) expect(alive(p as number), `pid ${p} spared`).toBe(true);
+
+    // from cron a one-shot never sees a login end: it counts from when an earlier run first saw
+    // the leftover (reap's memory beside the audit log)
+    const first = reap(['--leftovers-older', '2s', '--user', U2]);
+    expect(first.status).toBe(0);
+    expect(first.out.matched).toEqual([]);
+    expect(readFileSync(join(lab.dir, 'leftovers.log'), 'utf8')).toContain(`"user":"${U2}"`);
+    await sleep(2500);
+    const later = reap(['--leftovers-older', '2s', '--user', U2]);
+    expect(later.out.matched.map((m) => m.processes)).toEqual([[nohupB]]);
+    expect(later.out.matched[0]?.reasons?.[0]).toMatch(/left over since at least \d+s ago \(an earlier reap saw it\) >= 2s/);
+    expect(alive(nohupB as number)).toBe(true);
   });
 });
 

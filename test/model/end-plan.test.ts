@@ -134,6 +134,15 @@ describe('reap: --leftovers-older and --exclude-command', () => {
     expect(selectForReap(modelWith(ended(now - 30_000)), { leftoversOlderSeconds: 60 }).matched).toEqual([]);
   });
 
+  it('a one-shot that cannot know the end counts from when an earlier run first saw the group', () => {
+    const m = modelWith(ended(null));
+    const now = m.takenAt;
+    const seenAt = (ms: number) => (s: Session) => (s.kind === 'leftover' ? now - ms : undefined);
+    const [d] = selectForReap(m, { leftoversOlderSeconds: 3600 }, seenAt(2 * 3600_000)).matched;
+    expect(d?.reasons).toEqual(['left over since at least 2h00m ago (an earlier reap saw it) >= 60m']);
+    expect(selectForReap(m, { leftoversOlderSeconds: 3600 }, seenAt(60_000)).matched).toEqual([]);
+  });
+
   it('--exclude-command spares the named process and what runs below it; all spared: not matched', () => {
     const m = modelWith(ended(null));
     const [d] = selectForReap(m, { leftoversOlderSeconds: 0, excludeCommands: [/^nohup make 300/] }).matched;
