@@ -42,11 +42,31 @@ export interface EndStep {
   outside: boolean;
 }
 
+/** the uid that logged in: the kernel's loginuid, else the uid the login's user side runs as */
+function loginUidOf(s: Session): number | null {
+  if (s.loginId?.loginUid != null) return s.loginId.loginUid;
+  const side = s.processes.find((p) => p.role === 'user' || p.role === 'connection') ?? s.processes.find((p) => p.role === 'process' && !p.outside);
+  return side?.uid ?? null;
+}
+
+/**
+ * Processes of the login that ending it leaves alone: outside the sshd tree (or in a leftover
+ * group), running as another user than the one who logged in. A `sudo service foo start` on a
+ * host without systemd leaves a root daemon carrying the admin's audit session; ending an idle
+ * login must not take the service down. Each can still be signalled on its own row.
+ */
+export function keptProcesses(s: Session): SessionProcess[] {
+  const uid = loginUidOf(s);
+  const loose = s.kind !== undefined;
+  return s.processes.filter((p) => (loose || p.outside) && p.role === 'process' && (uid === null || p.uid !== uid));
+}
+
 /** the processes ending `s` signals, in order */
 export function endPlan(s: Session): EndStep[] {
   const step = (p: SessionProcess): EndStep => ({ pid: p.pid, startTicks: p.startTicks, comm: p.comm, daemon: p.role !== 'process', outside: p.outside === true });
+  const kept = new Set(keptProcesses(s).map((p) => p.pid));
   // depth first listing, reversed: every child comes before its parent
-  const procs = [...s.processes].reverse();
+  const procs = [...s.processes].reverse().filter((p) => !kept.has(p.pid));
   const users = procs.filter((p) => p.role === 'process');
   const daemons = s.partial ? [] : procs.filter((p) => p.role !== 'process' && p.pid !== s.pid);
   const root = s.partial ? [] : s.processes.filter((p) => p.pid === s.pid && p.role !== 'process');
@@ -90,5 +110,6 @@ export function sessionTargets(s: Session, endsSelf = false): Target[] {
 
 /** the processes outside the sshd tree that ending `s` ends too, as `comm (pid N)` */
 export function outsideNames(s: Session): string[] {
-  return s.processes.filter((p) => p.outside).map((p) => `${sanitize(p.comm)} (pid ${p.pid})`);
+  const kept = new Set(keptProcesses(s).map((p) => p.pid));
+  return s.processes.filter((p) => p.outside && !kept.has(p.pid)).map((p) => `${sanitize(p.comm)} (pid ${p.pid})`);
 }

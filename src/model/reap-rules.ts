@@ -1,5 +1,6 @@
 // Which sessions `sshtop reap` ends, and why. Pure: rules in, decisions out.
 import { formatSeconds } from '../text/duration.js';
+import { keptProcesses } from './end-plan.js';
 import { holdsSelf } from './own.js';
 import type { Model, Session, SessionProcess } from './types.js';
 
@@ -104,7 +105,9 @@ export function selectForReap(model: Model, r: ReapRules, firstSeen?: (s: Sessio
     else {
       const excluded = excludedBy(s, r.excludeCommands ?? []);
       const d = excluded.length > 0 ? { session: s, reasons, excluded } : { session: s, reasons };
+      const left = new Set([...excluded, ...keptProcesses(s)].map((p) => p.pid));
       if (excluded.length === s.processes.length) spared.push({ ...d, reasons: [...reasons, 'spared: every process matches --exclude-command'] });
+      else if (s.processes.every((p) => left.has(p.pid))) spared.push({ ...d, reasons: [...reasons, 'spared: what is left runs as another user than the one who logged in'] });
       else matched.push(d);
     }
   }

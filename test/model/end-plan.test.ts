@@ -1,7 +1,7 @@
 // What ending a session signals, and in which order; and the identity rules that decide which
 // processes outside the sshd tree are the session's. In-memory snapshots (mem-snapshot.ts).
 import { describe, expect, it } from 'vitest';
-import { endPlan, sessionTargets } from '../../src/model/end-plan.js';
+import { endPlan, keptProcesses, sessionTargets } from '../../src/model/end-plan.js';
 import { selectForReap } from '../../src/model/reap-rules.js';
 import { buildModel } from '../../src/model/sessions.js';
 import type { LoginIdentity, Model, ProcEntry, Session } from '../../src/model/types.js';
@@ -30,6 +30,7 @@ function build(procs: ProcEntry[], o: { loose?: number[]; conn?: Map<number, str
   return buildModel({ ...snap, sockets }, { idleSeconds: 600, selfPid: -1 });
 }
 const sessionOf = (m: Model, pid: number) => m.sessions.find((s) => s.pid === pid) as Session;
+const orphan1 = (pid: number) => proc(pid, 1, `sleep ${pid}`, { comm: 'sleep', uid: 1000, login: id(7) });
 
 describe('endPlan', () => {
   it("the user's processes deepest first (outside ones among them), then sshd's, the connection process last", () => {
@@ -38,6 +39,19 @@ describe('endPlan', () => {
     expect(plan.map((p) => p.pid)).toEqual([301, 300, 203, 202, 201, 200]);
     expect(plan.filter((p) => p.outside).map((p) => p.pid)).toEqual([301, 300]);
     expect(plan.filter((p) => p.daemon).map((p) => p.pid)).toEqual([201, 200]);
+  });
+
+  it("outside the tree, another user's process (a root daemon a sudo started) is left running", () => {
+    const m = build(alice(id(7), [proc(300, 1, '/usr/sbin/exim4 -bd', { comm: 'exim4', uid: 0, login: id(7) }), orphan1(301)]), { loose: [300, 301] });
+    const s = sessionOf(m, 200);
+    expect(s.processes.filter((p) => p.outside).map((p) => p.pid)).toEqual([300, 301]);
+    expect(keptProcesses(s).map((p) => p.pid)).toEqual([300]);
+    expect(endPlan(s).map((p) => p.pid)).toEqual([301, 203, 202, 201, 200]);
+    // a leftover of only that: nothing reap may end
+    const left = build([proc(300, 1, '/usr/sbin/exim4 -bd', { comm: 'exim4', uid: 0, login: id(8) })], { loose: [300], conn: new Map([[300, CONN]]) });
+    const g = left.sessions.find((x) => x.kind === 'leftover') as Session;
+    expect(endPlan(g)).toEqual([]);
+    expect(selectForReap(left, { leftoversOlderSeconds: 0 }).spared[0]?.reasons.at(-1)).toBe('spared: what is left runs as another user than the one who logged in');
   });
 
   it('a single-process connection (root on OpenSSH <= 9.7, Dropbear): its shell, then it', () => {

@@ -2,7 +2,7 @@
 // whole connection, a process row only that process. The own connection, sshtop itself and a
 // listener need `yes` typed. Pure.
 import { formatEndpoint } from '../../model/columns.js';
-import { outsideNames, sessionTargets, type Target } from '../../model/end-plan.js';
+import { keptProcesses, outsideNames, sessionTargets, type Target } from '../../model/end-plan.js';
 import { sanitize } from '../../text/sanitize.js';
 import type { Session } from '../../model/types.js';
 import type { DialogTarget } from '../state.js';
@@ -21,9 +21,13 @@ export type TargetSpec = Omit<DialogTarget, 'pins'> & { targets: Target[] };
 /** what the dialog says ending a session ends: every process, those outside the sshd tree by name */
 function sessionText(s: Session, own: boolean): string {
   const outside = outsideNames(s);
-  const also = outside.length > 0 ? `; ${outside.length} outside the sshd tree: ${outside.slice(0, 6).join(', ')}${outside.length > 6 ? '…' : ''}` : '';
-  if (s.kind === 'leftover') return `End what is left of ${describeSession(s)}, a login that has ended (${describeProcesses(s)})`;
-  if (s.kind === 'mosh') return `End ${own ? 'YOUR OWN ' : ''}mosh session ${describeSession(s)} (${describeProcesses(s)})`;
+  const kept = keptProcesses(s).map((p) => `${sanitize(p.comm)} (pid ${p.pid}, ${sanitize(p.user ?? '?')})`);
+  const list = (names: string[]) => `${names.slice(0, 6).join(', ')}${names.length > 6 ? '…' : ''}`;
+  const also =
+    (outside.length > 0 ? `; ${outside.length} outside the sshd tree: ${list(outside)}` : '') +
+    (kept.length > 0 ? `; left running, another user's: ${list(kept)}` : '');
+  if (s.kind === 'leftover') return `End what is left of ${describeSession(s)}, a login that has ended (${describeProcesses(s)}${also})`;
+  if (s.kind === 'mosh') return `End ${own ? 'YOUR OWN ' : ''}mosh session ${describeSession(s)} (${describeProcesses(s)}${also})`;
   return `End ${own ? 'YOUR OWN session ' : ''}${describeSession(s)} (${describeProcesses(s)}${also})`;
 }
 
