@@ -90,11 +90,24 @@ export function attribute(profile: Profile): Attribution {
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
   const byStage: Record<string, number> = {};
   const byFn = new Map<string, { fn: string; module: string; ms: number }>();
+  // Node's own code (fs, path, streams) and native calls count for the stage that called them
+  const stageById = new Map<number, string>();
+  const inherits = (stage: string) => stage === 'Node internals' || stage === 'program (native, not JS)';
+  const visit = (id: number, parentStage: string | undefined) => {
+    const n = profile.nodes.find((x) => x.id === id);
+    if (!n) return;
+    let stage = stageOf(moduleOf(n.callFrame, cache), n.callFrame.functionName);
+    if (inherits(stage) && parentStage !== undefined && !inherits(parentStage) && n.callFrame.functionName !== '(program)') stage = parentStage;
+    stageById.set(id, stage);
+    for (const c of n.children ?? []) visit(c, stage === 'other: (root)' ? undefined : stage);
+  };
+  const root = profile.nodes[0];
+  if (root) for (const c of root.children ?? []) visit(c, undefined);
   for (const n of profile.nodes) {
     const ms = self.get(n.id) ?? 0;
     if (ms === 0) continue;
     const module = moduleOf(n.callFrame, cache);
-    const stage = stageOf(module, n.callFrame.functionName);
+    const stage = stageById.get(n.id) ?? stageOf(module, n.callFrame.functionName);
     byStage[stage] = (byStage[stage] ?? 0) + ms;
     const k = `${n.callFrame.functionName}@${module}`;
     const f = byFn.get(k) ?? { fn: n.callFrame.functionName || '(anonymous)', module, ms: 0 };
@@ -106,7 +119,30 @@ export function attribute(profile: Profile): Attribution {
 }
 
 /** run `<bundle>/cli.mjs --watch` on a pty under --cpu-prof for `seconds`, then q */
-export async function profileWatch(bundle: string, seconds: number, size = { columns: 200, rows: 50 }): Promise<{ profile: Profile; frames: number; bytes: number }> {
+/**
+ * lines that differ from the frame before, per frame: a full-screen Ink frame is a clear and every
+ * line; an incremental one writes only the lines that changed (each after a cursor move to column 1)
+ */
+export function changedLines(raw: string): number[] {
+  const frames = raw.split('\u001b[?2026h').slice(1).map((f) => f.split('\u001b[?2026l')[0] as string);
+  const out: number[] = [];
+  let prev: string[] | undefined;
+  for (const f of frames) {
+    const clear = f.lastIndexOf('\u001b[2J');
+    if (clear >= 0) {
+      const lines = f.slice(clear).split('\n');
+      out.push(prev ? lines.filter((l, i) => l !== prev?.[i]).length : lines.length);
+      prev = lines;
+    } else {
+      // incremental: each changed line is written after ESC[1G (cursorTo(0))
+      out.push(f.split('\u001b[1G').length - 1);
+      prev = undefined;
+    }
+  }
+  return out;
+}
+
+export async function profileWatch(bundle: string, seconds: number, size = { columns: 200, rows: 50 }): Promise<{ profile: Profile; frames: number; bytes: number; changed: number[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'sshtop-prof-'));
   const p = await startPty([process.execPath, '--cpu-prof', `--cpu-prof-dir=${dir}`, join(bundle, 'cli.mjs'), '--watch', '--interval', '1'], size);
   await p.waitOutput((t) => / \d+ sessions,/.test(t), 20_000);
@@ -118,7 +154,7 @@ export async function profileWatch(bundle: string, seconds: number, size = { col
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${dir}`);
   process.stderr.write(`profile: ${join(dir, file)}\n`);
-  return { profile: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile, frames: out.split('\u001b[?2026h').length - 1, bytes: Buffer.byteLength(out) };
+  return { profile: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile, frames: out.split('\u001b[?2026h').length - 1, bytes: Buffer.byteLength(out), changed: changedLines(out) };
 }
 
 if (process.argv[1]?.endsWith('cpu-profile.ts')) {
@@ -126,13 +162,15 @@ if (process.argv[1]?.endsWith('cpu-profile.ts')) {
   const again = process.argv[2] === '--file';
   const bundle = process.argv[2] ?? 'dist/bundle';
   const seconds = Number(process.argv[3] ?? 60);
-  const { profile, frames, bytes } = again
-    ? { profile: JSON.parse(readFileSync(process.argv[3] as string, 'utf8')) as Profile, frames: Number(process.argv[4] ?? 1), bytes: 0 }
+  const { profile, frames, bytes, changed } = again
+    ? { profile: JSON.parse(readFileSync(process.argv[3] as string, 'utf8')) as Profile, frames: Number(process.argv[4] ?? 1), bytes: 0, changed: [] }
     : await profileWatch(bundle, seconds);
   const a = attribute(profile);
   const busy = Object.entries(a.byStage).filter(([k]) => k !== 'idle');
   const total = busy.reduce((s, [, v]) => s + v, 0);
   console.log(`profile ${a.seconds.toFixed(1)} s; ${frames} frames drawn (${(bytes / 1024).toFixed(0)} KiB written); main-thread CPU ${total.toFixed(0)} ms = ${(total / a.seconds).toFixed(1)} ms/s`);
+  const sorted = [...changed].sort((x, y) => x - y);
+  if (sorted.length > 0) console.log(`lines changed per frame: median ${sorted[Math.floor(sorted.length / 2)]}, min ${sorted[0]}, max ${sorted.at(-1)} (${changed.join(' ')})`);
   for (const [k, v] of busy.sort((x, y) => y[1] - x[1])) console.log(`  ${k.padEnd(40)} ${v.toFixed(0).padStart(6)} ms  ${((v / total) * 100).toFixed(1).padStart(5)} %  ${(v / Math.max(1, frames)).toFixed(2).padStart(6)} ms/frame`);
   console.log('top functions (self):');
   for (const f of a.top) console.log(`  ${f.ms.toFixed(0).padStart(6)} ms  ${f.fn}  ${f.module}`);

@@ -42,7 +42,10 @@ export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly:
 
   const instance = render(
     <App store={store} signaller={signaller} readOnly={readOnly} host={hostname()} color={o.color} sort={o.sort} filter={o.filter} user={o.user} />,
-    { exitOnCtrlC: false, patchConsole: false },
+    // incrementalRendering: a frame writes only the lines that changed (with the patched ink.js,
+    // also when the screen is full); maxFps: a held key or a burst of polls draws at most 20
+    // frames a second, and a lone key is still drawn at once (Ink's throttle leads)
+    { exitOnCtrlC: false, patchConsole: false, incrementalRendering: true, maxFps: 20 },
   );
   // the header is on screen: now the first scan
   store.start();
