@@ -6,11 +6,11 @@
 //   BENCH_ONLY=busy npm run bench            (BUSY_WINDOWS, BUSY_WINDOW_S, BUSY_SCENARIOS=0,1)
 //   npx tsx scripts/bench/busy.ts hold 0      the first scenario's world, kept up for profiling
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LAB_USERS, SSHTOP, startLab, type Client, type Lab } from '../../test/support/lab.js';
 import { waitFor } from '../../test/support/wait.js';
-import { ensurePidRoom, startIdle, taskCount, type IdleGroup } from './idle-procs.js';
+import { BENCH_DIR, ensurePidRoom, startIdle, taskCount, type IdleGroup } from './idle-procs.js';
 import { startPty, type Pty } from './pty.js';
 import { procCpu, procMemory, round, sleep } from './stats.js';
 
@@ -222,6 +222,19 @@ export function busyTargets(results: BusyResult[]): { target: string; limit: str
     { target: `busy ${r.scenario.name}: htop/sshtop, median (min-max)`, limit: '>= 25x', value: `${fmt(r.htopRatio)}x`, ok: r.htopRatio.median >= 25 },
     { target: `busy ${r.scenario.name}: VmHWM over the run`, limit: '<= 80 MB', value: `${round(r.sshtop.hwmMb, 1)} MB`, ok: r.sshtop.hwmMb <= 80 },
   ]);
+}
+
+/** `BENCH_ONLY=busy npm run bench`: the busy screens alone; prints them and writes .bench/busy.json */
+export async function runBusyOnly(log: (msg: string) => void, cleanups: (() => Promise<void> | void)[]): Promise<void> {
+  const started = new Date().toISOString();
+  const busy = await measureBusy(log, cleanups);
+  const targets = busyTargets(busy);
+  const file = join(BENCH_DIR, 'busy.json');
+  mkdirSync(BENCH_DIR, { recursive: true });
+  writeFileSync(file, JSON.stringify({ schema: 'sshtop-bench-busy/1', takenAt: started, machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', kernel: release(), node: process.version, loadavgEnd: loadavg() }, busy, targets }, null, 2) + '\n');
+  const lines = [`sshtop busy-screen benchmark — ${started}, ${cpus().length} CPUs, node ${process.version}; load average at the end ${loadavg().map((v) => round(v)).join(' ')}`, '', ...busyReport(busy), ''];
+  for (const t of targets) lines.push(`${t.target.padEnd(58)} ${t.limit.padStart(12)} ${t.value.padStart(24)}  ${t.ok ? 'PASS' : 'MISS'}`);
+  process.stdout.write(`${lines.join('\n')}\n\nresults: ${file}\n`);
 }
 
 /** `hold <scenario>`: the world of one scenario, kept up until Enter or a signal (for --cpu-prof by hand) */
