@@ -59,4 +59,10 @@ describe("Ink's frames (patched)", () => {
     // the third row: the second write's second line, then the third write over its first cell
     expect(b.output.split('\n')[2]).toBe('y three1');
   });
+
+  it('builds a plain row (SGR codes around one-cell text) exactly as it builds one cell by cell', () => {
+    const o = new Output({ width: 40, height: 1 }) as unknown as { buildRow(w: unknown[]): string; buildRowByCells(w: unknown[]): string };
+    const rows = ['\u001b[1m\u001b[90m   201 alice   │  └─ sshd: alice@pts/1\u001b[39m\u001b[22m', '\u001b[7m> ~ 300 bob      idle  ├─ -bash      \u001b[27m', 'plain text with trailing spaces   ', '\u001b[31m\u001b[39m', '\u001b[1m' + 'x'.repeat(50) + '…\u001b[22m', ''];
+    for (const line of rows) expect(o.buildRow([0, line]), JSON.stringify(line)).toBe(o.buildRowByCells([0, line]));
+  });
 });
