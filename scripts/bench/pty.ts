@@ -14,6 +14,8 @@ export interface Pty {
   waitOutput(pred: (text: string) => boolean, timeoutMs?: number): Promise<number | undefined>;
   /** everything printed so far, escape sequences removed */
   screenText(): string;
+  /** everything printed so far, as written (escape sequences kept) */
+  rawOutput(): string;
   write(keys: string): void;
   stop(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function startPty(argv: string[], opts: { columns: number; rows: nu
       return found;
     },
     screenText: () => stripAnsi(all),
+    rawOutput: () => all,
     write: (keys) => {
       if (!exited) child.stdin?.write(keys);
     },

@@ -20,6 +20,7 @@ import { measureKeys } from './keys.js';
 import { startSessionLab } from './lab-sessions.js';
 import { mark, round, since, summarize, type Summary } from './stats.js';
 import { buildSyntheticTree } from './synthetic-tree.js';
+import { busyReport, busyTargets, measureBusy, runBusyOnly } from './busy.js';
 import { livePtys } from './pty.js';
 import { SMALL_HEAP_FLAG, firstFrame, watchVersusHtop } from './terminal.js';
 import { measureStartup, startupLines } from './startup.js';
@@ -189,6 +190,7 @@ const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 async function main(): Promise<void> {
   const skip = requireLab();
   if (skip) throw new Error(`the benchmark needs the real sshd lab: ${skip}`);
+  if (process.env.BENCH_ONLY === 'busy') return runBusyOnly(log, cleanups);
   const startLoad = loadavg();
   log(`lab: real sshd with 50 sessions (30 tty, 10 exec, 10 forward)`);
   const { lab, clients } = await startSessionLab();
@@ -223,6 +225,7 @@ async function main(): Promise<void> {
   room.restore();
 
   const synthetic = await measureSynthetic(1000);
+  const busy = await measureBusy(log, cleanups);
   await cleanup();
 
   const [l5, l20] = levels as [(typeof levels)[number], (typeof levels)[number]];
@@ -242,6 +245,7 @@ async function main(): Promise<void> {
     { target: '1,000 sessions: tick CPU, median', limit: '<= 40 ms', value: `${round(synthetic.ticks.total.median, 1)} ms`, ok: synthetic.ticks.total.median <= 40 },
     { target: '1,000 sessions: key press to frame, median', limit: '<= 50 ms', value: `${round(synthetic.keys.wall.median, 1)} ms`, ok: synthetic.keys.wall.median <= 50 },
     { target: '--json vs one ps-list call (wall), ps-list/json', limit: '>= 10x', value: `${round(jsonRatio, 1)}x`, ok: jsonRatio >= 10 },
+    ...busyTargets(busy),
   ].map((t) => ({ ...t, result: pass(t.ok) }));
 
   const results = {
@@ -262,6 +266,7 @@ async function main(): Promise<void> {
     terminal: SIZE,
     levels,
     synthetic,
+    busy,
     derived: {
       tickChangeMedianPct: tickChange,
       tickChangeMeanPct: tickChangeMean,
@@ -332,7 +337,7 @@ function printReport(r: any): void {
   lines.push(`  tick (main thread) collect ${ms(s.ticks.collect)}, model ${ms(s.ticks.model)}, render ${ms(s.ticks.render)}; total ${ms(s.ticks.totalThread)}, process ${ms(s.ticks.total)}`);
   lines.push(`  key press to frame (wall) ${ms(s.keys.wall)}, CPU ${ms(s.keys.cpu)}; frame ${s.keys.frameLines} lines for ${r.terminal.rows} rows${s.keys.unchanged.length ? `; no change after: ${s.keys.unchanged.join(', ')}` : ''}`);
   lines.push(`  render of the same frame by terminal size: ${Object.entries(s.renderSizes).map(([k, v]: [string, any]) => `${k} ${ms(v)}`).join(', ')}`);
-  lines.push('');
+  lines.push('', ...busyReport(r.busy), '');
   const tw = [54, 12, 20, 6];
   row(['target (docs/performance.md)', 'limit', 'measured', ''], tw);
   for (const t of r.targets) row([t.target, t.limit, t.value, t.result], tw);

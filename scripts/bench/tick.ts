@@ -10,6 +10,7 @@ import { ProcReader } from '../../src/proc/reader.js';
 import type { SnapshotSource } from '../../src/proc/source.js';
 import { createCollector } from '../../src/collect/collector.js';
 import { createPollStore } from '../../src/store/poll-store.js';
+import { FRAME_OPTIONS } from '../../src/ui/frame-options.js';
 import { mark, procCpu, since, type Cost, type Mark } from './stats.js';
 
 export interface TickSample {
@@ -136,7 +137,7 @@ export async function measureTicks(opts: TickOptions): Promise<TickRun> {
   });
   const instance = render(
     React.createElement(App, { store, readOnly: true, host: hostname(), color: o.color, sort: o.sort, filter: o.filter, user: o.user }),
-    { stdout: tty as unknown as NodeJS.WriteStream, stdin: keys as unknown as NodeJS.ReadStream, stderr: tty as unknown as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false },
+    { stdout: tty as unknown as NodeJS.WriteStream, stdin: keys as unknown as NodeJS.ReadStream, stderr: tty as unknown as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false, ...FRAME_OPTIONS },
   );
   // the App subscribes when it mounts; this listener runs after it
   await new Promise((r) => setTimeout(r, 0));

@@ -8,6 +8,7 @@ import type { Signaller } from '../act/signal.js';
 import { createCollector } from '../collect/collector.js';
 import { createPollStore } from '../store/poll-store.js';
 import { App } from '../ui/App.js';
+import { FRAME_OPTIONS } from '../ui/frame-options.js';
 
 const ENTER = '\u001b[?1049h\u001b[?25l';
 const LEAVE = '\u001b[?25h\u001b[?1049l';
@@ -42,7 +43,7 @@ export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly:
 
   const instance = render(
     <App store={store} signaller={signaller} readOnly={readOnly} host={hostname()} color={o.color} sort={o.sort} filter={o.filter} user={o.user} />,
-    { exitOnCtrlC: false, patchConsole: false },
+    { exitOnCtrlC: false, patchConsole: false, ...FRAME_OPTIONS },
   );
   // the header is on screen: now the first scan
   store.start();

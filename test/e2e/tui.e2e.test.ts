@@ -1,5 +1,8 @@
 // The real TUI in tmux against the real sshd: end exactly one session with keys; watch mode ends
 // nothing; the own session survives a bare y; the terminal works after q.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_USERS, alive, ensureBuilt, requireLab, SSHTOP, ssConnections, startLab, type Client, type Lab, SSHTOP_SH } from '../support/lab.js';
 import { startTmux, type Tmux } from '../support/tmux.js';
@@ -125,6 +128,41 @@ describe.runIf(skipReason === undefined)('the TUI in tmux on a real sshd', () =>
     t.type('echo still-$((40+2))');
     t.send('Enter');
     await t.waitFor('own session still alive', (s) => s.includes('still-42'));
+  });
+
+  it('frames drawn in place (only changed lines written) stay whole through changes and resizes', async () => {
+    const a = await lab.openTty(u1);
+    // a new process every second: rows come and go on every tick
+    a.send('while :; do sleep 1; done\n');
+    const t = startTmux();
+    tmux = t;
+    t.type(`${SSHTOP_SH} --watch`);
+    t.send('Enter');
+    await t.waitFor('sshtop screen', (s) => s.includes('F1 help') && s.includes(u1));
+    // what reaches the terminal over a few ticks: frames, none of them a clear of the whole screen
+    const bytes = join(lab.dir, 'pane-output');
+    spawnSync('tmux', ['-S', t.socket, 'pipe-pane', '-t', '0', '-o', `cat > ${bytes}`]);
+    await sleep(3500);
+    spawnSync('tmux', ['-S', t.socket, 'pipe-pane', '-t', '0']);
+    const written = readFileSync(bytes, 'latin1');
+    expect(written).toContain('\u001b[?2026h');
+    expect(written).not.toContain('\u001b[2J');
+    for (const [w, h] of [[120, 30], [80, 24], [160, 40], [200, 50]] as const) {
+      spawnSync('tmux', ['-S', t.socket, 'resize-window', '-t', '0', '-x', String(w), '-y', String(h)]);
+      // a few changed ticks at this size
+      await sleep(3500);
+      const lines = t.capture().replace(/\n$/, '').split('\n');
+      const at = `${w}x${h}:\n${lines.join('\n')}`;
+      expect(lines.length, at).toBe(h);
+      expect(lines[0], at).toMatch(/^sshtop /);
+      expect(lines[h - 1], at).toContain('F1 help');
+      expect(lines.filter((l) => l.includes('F1 help')).length, at).toBe(1);
+      expect(lines.filter((l) => /^sshtop /.test(l)).length, at).toBe(1);
+      expect(lines.filter((l) => /^\s+PID USER/.test(l)).length, at).toBe(1);
+      expect(lines.every((l) => [...l].length <= w), at).toBe(true);
+    }
+    t.send('q');
+    await a.close();
   });
 
   it('after q the shell in the pane echoes input normally', async () => {

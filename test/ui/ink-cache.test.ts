@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 // not exported by Ink's package.json: imported by path, as the bundle sees it
 import measureText from '../../node_modules/ink/build/measure-text.js';
+import widestLine from 'widest-line';
 
 describe("Ink's text measurement cache", () => {
   it('still caches a string measured again soon', () => {
@@ -17,5 +18,11 @@ describe("Ink's text measurement cache", () => {
     expect(again).toEqual(first);
     // a new object: the entry was evicted, so the cache cannot grow without end
     expect(again).not.toBe(first);
+  });
+
+  it('measures narrow text (ASCII, box drawing, …) by length, exactly as string-width would', () => {
+    for (const text of ['├─ alice pts/1', '│    └─ vim notes.txt…', 'a\nlonger line\nb', '日本 wide', 'é accent', 'tab\there', '\u001b[31mred\u001b[39m', ' ▲ sorted']) {
+      expect(measureText(text).width, JSON.stringify(text)).toBe(widestLine(text));
+    }
   });
 });
