@@ -148,7 +148,8 @@ export class LooseRoots {
     for (const pid of candidates) {
       if (pid <= 2 || this.heads.has(pid) || inTrees.has(pid) || isFamily(pid)) continue;
       const st = statOf(pid);
-      if (!st || st.state === 'Z' || st.ppid === 2 || this.plain.get(pid) === st.startTicks || isFamily(pid)) continue;
+      // a user manager is where orphans land, not one of them: its children are looked at instead
+      if (!st || st.state === 'Z' || st.ppid === 2 || st.comm === USER_MANAGER || this.plain.get(pid) === st.startTicks || isFamily(pid)) continue;
       // each is read once per process: its login identity, and its environment (where the login
       // came from, and under UsePAM no the only sign there was one)
       const marked = this.carriesLogin(pid);
