@@ -72,6 +72,8 @@ export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly:
   try {
     await instance.waitUntilExit();
   } finally {
+    // what is typed after q is the shell's: stop reading the terminal before the last timers drain
+    process.stdin.pause();
     restore();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);

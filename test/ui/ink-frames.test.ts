@@ -7,7 +7,7 @@ import { Box, render, Text } from 'ink';
 import { describe, expect, it } from 'vitest';
 // not exported by Ink's package.json: imported by path, as the bundle sees it
 import Output from '../../node_modules/ink/build/output.js';
-import { sleep } from '../support/wait.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 class Tty extends EventEmitter {
   readonly isTTY = true;
@@ -28,12 +28,20 @@ describe("Ink's frames (patched)", () => {
     const stdin = Object.assign(new EventEmitter(), { isTTY: false, setRawMode() {}, setEncoding() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null });
     const lines = ['alpha', 'bravo', 'charlie', 'delta'];
     const app = render(screen(lines), { stdout: stdout as never, stdin: stdin as never, stderr: stdout as never, patchConsole: false, exitOnCtrlC: false, incrementalRendering: true });
-    await sleep(100);
+    // no fixed sleeps (a loaded CI machine missed one): wait for what is written, then for quiet
+    const quiet = async () => {
+      for (let n = -1, i = 0; n !== stdout.writes.length && i < 100; i++) {
+        n = stdout.writes.length;
+        await sleep(60);
+      }
+    };
+    await waitFor('the first frame', () => stdout.writes.join('').includes('delta'), 5000, 10);
     app.rerender(screen(lines));
-    await sleep(100);
+    await quiet();
     stdout.writes.length = 0;
     app.rerender(screen(['alpha', 'bravo', 'CHANGED', 'delta']));
-    await sleep(100);
+    await waitFor('the changed line', () => stdout.writes.join('').includes('CHANGED'), 5000, 10);
+    await quiet();
     const written = stdout.writes.join('');
     app.unmount();
     expect(written).toContain('CHANGED');
