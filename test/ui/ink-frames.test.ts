@@ -3,11 +3,18 @@
 // written whole; and a row written as in an earlier frame is not rebuilt cell by cell.
 import { EventEmitter } from 'node:events';
 import { createElement as h } from 'react';
-import { Box, render, Text } from 'ink';
 import { describe, expect, it } from 'vitest';
-// not exported by Ink's package.json: imported by path, as the bundle sees it
-import Output from '../../node_modules/ink/build/output.js';
 import { sleep, waitFor } from '../support/wait.js';
+
+// Ink reads CI once, when it loads, and under CI draws nothing until it unmounts (`npm test`
+// runs with CI=true there): it is loaded here with CI unset, as the CLI does (cli/main.ts).
+const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+delete process.env.CI;
+delete process.env.CONTINUOUS_INTEGRATION;
+const { Box, render, Text } = await import('ink');
+// not exported by Ink's package.json: imported by path, as the bundle sees it
+const { default: Output } = await import('../../node_modules/ink/build/output.js');
+for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
 
 class Tty extends EventEmitter {
   readonly isTTY = true;
