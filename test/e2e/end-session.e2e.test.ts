@@ -115,6 +115,8 @@ const json = (env: NodeJS.ProcessEnv = {}): Snapshot => {
 describe.runIf(skipReason === undefined)('ending every process of a session (UsePAM yes)', () => {
   let lab: Lab;
   let tmux: Tmux | undefined;
+  /** panes running a mosh-client: killed (by their own socket) after each test */
+  const clients: Tmux[] = [];
   /** every pid a test started outside the clients: killed by pid at the end whatever happened */
   const started = new Set<number>();
   const track = (pids: number[]) => {
@@ -149,6 +151,7 @@ describe.runIf(skipReason === undefined)('ending every process of a session (Use
   afterEach(() => {
     tmux?.kill();
     tmux = undefined;
+    for (const c of clients.splice(0)) c.kill();
   });
 
   afterAll(async () => {
@@ -255,33 +258,36 @@ describe.runIf(skipReason === undefined)('ending every process of a session (Use
     });
   }
 
-  it('mosh: a mosh-server started over SSH is a session of kind mosh; ending it ends its command', async () => {
-    const port = 60000 + (process.pid % 1000);
-    const e = await lab.openExec(U4, `LC_ALL=C.UTF-8 mosh-server new -i 127.0.0.1 -p ${port} -- sleep 94${RUN}1`);
-    const key = (await waitFor('MOSH CONNECT', () => /MOSH CONNECT \d+ (\S+)/.exec(e.output())?.[1], 15_000)) as string;
-    // mosh-server starts the command once a client connects: a real mosh-client, in a pane
-    const t = startTmux();
-    tmux = t;
-    t.type(`MOSH_KEY=${key} LC_ALL=C.UTF-8 mosh-client 127.0.0.1 ${port}`);
-    t.send('Enter');
-    const [cmd] = track(await waitFor('its command', () => (sleeping(`94${RUN}1`).length === 1 ? sleeping(`94${RUN}1`) : undefined)));
-    const server = track(pidsWith('mosh-server', true).filter((p) => treeOf(p).includes(cmd as number)));
-    expect(server).toHaveLength(1);
-    // the SSH login that started it has ended: the mosh session is a session in its own right
-    await waitFor('the exec session ended', () => e.exited(), 15_000);
-    const mosh = json().sessions.find((s) => s.kind === 'mosh' && s.pid === server[0]) as JsonSession & { ttys: string[] };
-    expect(mosh).toMatchObject({ user: U4, mosh: { udpPorts: [port] }, flags: expect.arrayContaining(['mosh']) });
-    // its pty (the command's terminal) is the session's, like an SSH session's
-    expect(mosh.ttys).toHaveLength(1);
-    expect(mosh.processes.map((p) => p.pid)).toContain(cmd);
-    expect(mosh?.remote?.port).toBe(e.localPort);
-    expect(json().leftovers.some((l) => l.processes.some((p) => p.pid === cmd))).toBe(false);
+  for (const how of ['reap', 'tui'] as const) {
+    it(`mosh: a mosh-server started over SSH is a session of kind mosh; ended by ${how === 'reap' ? 'reap --yes' : 'the TUI'}, its command goes too`, async () => {
+      const port = 60000 + (process.pid % 1000) + (how === 'reap' ? 0 : 1);
+      const mark = `94${RUN}${how === 'reap' ? 1 : 2}`;
+      const e = await lab.openExec(U4, `LC_ALL=C.UTF-8 mosh-server new -i 127.0.0.1 -p ${port} -- sleep ${mark}`);
+      const key = (await waitFor('MOSH CONNECT', () => /MOSH CONNECT \d+ (\S+)/.exec(e.output())?.[1], 15_000)) as string;
+      // mosh-server starts the command once a client connects: a real mosh-client, in a pane of its own
+      const client = startTmux();
+      clients.push(client);
+      client.type(`MOSH_KEY=${key} LC_ALL=C.UTF-8 mosh-client 127.0.0.1 ${port}`);
+      client.send('Enter');
+      const [cmd] = track(await waitFor('its command', () => (sleeping(mark).length === 1 ? sleeping(mark) : undefined)));
+      const server = track(pidsWith('mosh-server', true).filter((p) => treeOf(p).includes(cmd as number)));
+      expect(server).toHaveLength(1);
+      // the SSH login that started it has ended: the mosh session is a session in its own right
+      await waitFor('the exec session ended', () => e.exited(), 15_000);
+      const mosh = json().sessions.find((x) => x.kind === 'mosh' && x.pid === server[0]) as JsonSession & { ttys: string[] };
+      expect(mosh).toMatchObject({ user: U4, mosh: { udpPorts: [port] }, flags: expect.arrayContaining(['mosh']) });
+      // its pty (the command's terminal) is the session's, like an SSH session's
+      expect(mosh.ttys).toHaveLength(1);
+      expect(mosh.processes.map((p) => p.pid)).toContain(cmd);
+      expect(mosh?.remote?.port).toBe(e.localPort);
+      expect(json().leftovers.some((l) => l.processes.some((p) => p.pid === cmd))).toBe(false);
 
-    const { status, out } = reap(['--max-age', '0s', '--user', U4, '--yes']);
-    expect(status).toBe(0);
-    expect(out.matched.map((m) => [m.pid, m.kind])).toEqual([[server[0], 'mosh']]);
-    await allGone('mosh-server and its command', [...(server as number[]), cmd as number]);
-  });
+      const { targets, dialog } = await end(how, server[0] as number, U4, mark);
+      if (targets) expect([...targets].sort()).toEqual([server[0], cmd].sort());
+      else expect(dialog).toContain(`mosh session ${U4}@${mosh.ttys[0]} (mosh) from 127.0.0.1 (2 processes`);
+      await allGone('mosh-server and its command', [...(server as number[]), cmd as number]);
+    });
+  }
 
   it('logins that ended leave tmux, screen and a nohup job: --json lists them per login; reap --leftovers-older 0s --exclude-command tmux spares only tmux', async () => {
     const a = await lab.openTty(U1);
