@@ -67,10 +67,12 @@ export class LoginRecordReader {
       const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
       const hit = this.cache.get(path);
       if (hit?.key === key) return hit.open;
-      const size = Math.min(st.size, MAX_BYTES);
-      // a log is read from its end, on a record boundary; a table from its start
-      const start = tail ? Math.max(0, st.size - size) - (Math.max(0, st.size - size) % UTMP_RECORD) : 0;
-      const buf = Buffer.alloc(Math.min(size, st.size - start));
+      // a log is read to its end, from the first record boundary within the bound (rounded up:
+      // rounded down, a read of the bound fell short of the newest records once the log passed
+      // 1 MiB); a table from its start
+      const from = Math.max(0, st.size - MAX_BYTES);
+      const start = tail ? Math.ceil(from / UTMP_RECORD) * UTMP_RECORD : 0;
+      const buf = Buffer.alloc(Math.max(0, Math.min(MAX_BYTES, st.size - start)));
       let got = 0;
       while (got < buf.length) {
         const n = readSync(fd, buf, got, buf.length - got, start + got);

@@ -36,6 +36,18 @@ describe('LoginRecordReader', () => {
     expect(new LoginRecordReader({ utmp: [join(d, 'nope')], wtmp: [d] }).read(new Set([100]))).toEqual([]);
   });
 
+  it('a wtmp past 1 MiB is read to its end: the newest login is there, the oldest beyond the bound is not', () => {
+    const d = tmp();
+    // records from offset 0, as glibc writes them; 1 MiB is no multiple of a record (384 bytes), so
+    // the bound cuts the log inside one (found when this machine's wtmp passed 1 MiB)
+    const record = (pid: number, host: string) => encodeUtmp({ pid, line: `pts/${pid % 50}`, host, at: pid });
+    const count = Math.ceil((1 << 20) / record(1, '').length) + 5;
+    writeFileSync(join(d, 'wtmp'), Buffer.concat(Array.from({ length: count }, (_, i) => record(i + 1, i === 0 ? 'oldest' : i === count - 1 ? 'newest' : 'mid'))));
+    const r = new LoginRecordReader({ utmp: [], wtmp: [join(d, 'wtmp')] });
+    expect(r.read(new Set([count])).map((x) => x.host)).toEqual(['newest']);
+    expect(r.read(new Set([1]))).toEqual([]);
+  });
+
   it('reads a file again only when it changed', () => {
     const d = tmp();
     const w = join(d, 'wtmp');
