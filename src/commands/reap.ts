@@ -9,7 +9,7 @@ import type { CommonOptions } from '../cli/args.js';
 import type { ReapOptions } from '../cli/reap-args.js';
 import { createCollector, sourceFor } from '../collect/collector.js';
 import { formatEndpoint } from '../model/columns.js';
-import { sessionTargets, type Target } from '../model/end-plan.js';
+import { processLabel, sessionTargets, type Target } from '../model/end-plan.js';
 import { leftoverKey } from '../model/loose.js';
 import type { Session } from '../model/types.js';
 import { selectForReap, type ReapDecision } from '../model/reap-rules.js';
@@ -64,7 +64,7 @@ export async function runReap(common: CommonOptions, o: ReapOptions): Promise<nu
     outcomes.forEach((out, i) => {
       const left = (pinned[i] as Pinned[]).filter((p) => sent.includes(p) && signaller.alive(p));
       if (o.graceSeconds !== undefined && o.signal !== 'KILL') out.results.push(...left.map((p) => signaller.send(p, 'KILL')));
-      else out.survivors = left.map((p) => p.target.label.replace(/ of .*$/, ''));
+      else out.survivors = left.map((p) => processLabel(p.target));
     });
     pinned.flat().forEach((p) => signaller.release(p));
     await audit.flush();

@@ -2,7 +2,7 @@
 // came from /proc is sanitised here, so callers can print the result as it is.
 import { sanitize } from '../text/sanitize.js';
 import { formatSeconds } from '../text/duration.js';
-import type { Endpoint, Session } from './types.js';
+import type { Endpoint, LeftoverFacts, Session } from './types.js';
 
 export interface SessionCells {
   pid: string;
@@ -14,6 +14,11 @@ export interface SessionCells {
   cpu: string;
   state: string;
   command: string;
+}
+
+/** when a leftover's login ended, in words: `ended 5m ago`, or `ended before sshtop looked` (unknown) */
+export function leftoverEnded(f: LeftoverFacts, now: number): string {
+  return f.endedAt === null ? 'ended before sshtop looked' : `ended ${formatSeconds(Math.max(0, Math.floor((now - f.endedAt) / 1000)))} ago`;
 }
 
 /** a process's user, and who logged in when that is someone else (`root (alice)` after `sudo -i`) */

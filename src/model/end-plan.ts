@@ -113,3 +113,8 @@ export function outsideNames(s: Session): string[] {
   const kept = new Set(keptProcesses(s).map((p) => p.pid));
   return s.processes.filter((p) => p.outside && !kept.has(p.pid)).map((p) => `${sanitize(p.comm)} (pid ${p.pid})`);
 }
+
+/** a target as the process alone (`pid 5 (sleep)`), without the session it belongs to */
+export function processLabel(t: Target): string {
+  return t.label.replace(/ of .*$/, '');
+}

@@ -1,7 +1,7 @@
 // The caller's own sessions when /proc hidepid hides every SSH daemon (their own user child too),
 // rebuilt from the channel tops the reader found (ProcSnapshot.hiddenSessionTops). Pure.
 import { parseSshConnection } from '../proc/parse.js';
-import { currentCommand, processTree, ttyIdleSeconds } from './session-tree.js';
+import { cpuSecondsOf, currentCommand, processTree, ttyIdleSeconds } from './session-tree.js';
 import type { Classified, Endpoint, Flag, HiddenSessionTop, ProcSnapshot, Session } from './types.js';
 
 /** every visible process here is the user's own: none is classed as a daemon */
@@ -72,7 +72,7 @@ function buildOne(parent: number, tops: HiddenSessionTop[], snap: ProcSnapshot, 
     flags: [],
     reasons: {},
     command: currentCommand(procs, ttys, snap),
-    cpuSeconds: Math.round((procs.reduce((n, p) => n + p.cpuTicks, 0) / snap.clkTck) * 100) / 100,
+    cpuSeconds: cpuSecondsOf(procs, snap),
     processes: procs,
     // which daemon is hidden too
     daemon: 'other',

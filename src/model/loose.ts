@@ -14,7 +14,7 @@
 // the processes. Pure.
 import { parseSshConnection } from '../proc/parse.js';
 import { formatSeconds } from '../text/duration.js';
-import { processTree, ticksToMs, ttyIdleSeconds } from './session-tree.js';
+import { cpuSecondsOf, processTree, ptsOf, ticksToMs, ttyIdleSeconds } from './session-tree.js';
 import type { Classified, Endpoint, LeftoverFacts, LoginHistory, LoginIdentity, LoginOrigin, ProcSnapshot, Session, SessionProcess } from './types.js';
 
 /** the group the UI and --once list mosh sessions in */
@@ -144,11 +144,9 @@ export function placeLoose(snap: ProcSnapshot, sessions: Session[], ctx: LooseCo
 function joinSession(s: Session, tree: SessionProcess[], snap: ProcSnapshot): void {
   const base = (tree[0] as SessionProcess).depth;
   for (const p of tree) s.processes.push({ ...p, depth: p.depth - base + 1, outside: true });
-  s.cpuSeconds = Math.round((s.cpuSeconds + tree.reduce((n, p) => n + p.cpuTicks, 0) / snap.clkTck) * 100) / 100;
+  s.cpuSeconds = cpuSecondsOf(s.processes, snap);
 }
 
-const ttysOf = (procs: readonly SessionProcess[]) => [...new Set(procs.map((p) => p.tty).filter((t): t is string => t !== null && t.startsWith('pts/')))];
-const cpuOf = (procs: readonly SessionProcess[], snap: ProcSnapshot) => Math.round((procs.reduce((n, p) => n + p.cpuTicks, 0) / snap.clkTck) * 100) / 100;
 
 /** the fields every loose session shares; the caller fills in what its kind knows */
 function baseSession(procs: SessionProcess[], snap: ProcSnapshot, user: string | null, endpoints: { remote: Endpoint | null; local: Endpoint | null }): Session {
@@ -167,7 +165,7 @@ function baseSession(procs: SessionProcess[], snap: ProcSnapshot, user: string |
     flags: [],
     reasons: {},
     command: root.command,
-    cpuSeconds: cpuOf(procs, snap),
+    cpuSeconds: cpuSecondsOf(procs, snap),
     processes: procs,
     daemon: 'other',
     socketInode: null,
@@ -199,7 +197,7 @@ function moshSession(h: Head, snap: ProcSnapshot, ctx: LooseContext): Session {
   s.kind = 'mosh';
   s.loginId = snap.procs.get(root.pid)?.login ?? null;
   s.mosh = { udpPorts: ports };
-  s.ttys = ttysOf(procs);
+  s.ttys = ptsOf(procs);
   s.sources = { ...(s.sources as NonNullable<Session['sources']>), ttys: s.ttys.length > 0 ? 'proc' : null };
   s.idleSeconds = ttyIdleSeconds(s.ttys, snap);
   s.idleSource = s.idleSeconds === null ? null : 'tty';

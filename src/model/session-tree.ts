@@ -60,6 +60,16 @@ function loginUserOf(p: ProcEntry, role: string, snap: ProcSnapshot): { loginUse
   return { loginUser: snap.users.get(by) ?? String(by) };
 }
 
+/** the CPU time of these processes, seconds to two places */
+export function cpuSecondsOf(procs: readonly SessionProcess[], snap: ProcSnapshot): number {
+  return Math.round((procs.reduce((n, p) => n + p.cpuTicks, 0) / snap.clkTck) * 100) / 100;
+}
+
+/** the pseudo-terminals these processes run on, each once */
+export function ptsOf(procs: readonly SessionProcess[]): string[] {
+  return [...new Set(procs.map((p) => p.tty).filter((t): t is string => t !== null && t.startsWith('pts/')))];
+}
+
 /** seconds since the newest atime of the ttys (as `w`), null when none is known */
 export function ttyIdleSeconds(ttys: readonly string[], snap: ProcSnapshot): number | null {
   const atimes = ttys.map((t) => snap.ttyAtimes.get(t)).filter((a): a is number => a !== undefined);

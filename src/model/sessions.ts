@@ -7,7 +7,7 @@ import { classifyProcess } from './classify.js';
 import { applyStaleness, type StalenessOptions } from './network.js';
 import { buildHiddenSessions } from './hidden-sessions.js';
 import { findSelf } from './own.js';
-import { currentCommand, processTree, ticksToMs, ttyIdleSeconds } from './session-tree.js';
+import { cpuSecondsOf, currentCommand, processTree, ticksToMs, ttyIdleSeconds } from './session-tree.js';
 import { forgedReason } from './trust.js';
 import { untrustedSessions } from './untrusted.js';
 import { loginKey, placeLoose, sessionLogin } from './loose.js';
@@ -241,7 +241,7 @@ function buildSession(
     flags: [],
     reasons: {},
     command: currentCommand(procs, ttys, snap),
-    cpuSeconds: Math.round((procs.reduce((n, p) => n + p.cpuTicks, 0) / snap.clkTck) * 100) / 100,
+    cpuSeconds: cpuSecondsOf(procs, snap),
     processes: procs,
     daemon: rootClass.daemon,
     socketInode: inode,

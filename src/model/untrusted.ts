@@ -1,7 +1,7 @@
 // Sessions of processes that only claim to be SSH daemons (trust.ts): shown and flagged so the
 // operator sees the impostor, but nothing in them is believed: no user from the title, no
 // listener, no policy, no rule ends them. Pure.
-import { processTree, ticksToMs, ttyIdleSeconds } from './session-tree.js';
+import { cpuSecondsOf, processTree, ptsOf, ticksToMs, ttyIdleSeconds } from './session-tree.js';
 import type { Classified, ProcSnapshot, Session } from './types.js';
 
 /** each forged process outside every real session that heads its own tree, as a session */
@@ -20,7 +20,7 @@ export function untrustedSessions(
     if (why === undefined || placed.has(p.pid) || classes.get(p.ppid)?.forged !== undefined) continue;
     const procs = processTree(p.pid, snap, { classes, children, boundary });
     for (const q of procs) placed.add(q.pid);
-    const ttys = [...new Set(procs.map((q) => q.tty).filter((t): t is string => t !== null && t.startsWith('pts/')))];
+    const ttys = ptsOf(procs);
     const idle = ttyIdleSeconds(ttys, snap);
     out.push({
       pid: p.pid,
@@ -37,7 +37,7 @@ export function untrustedSessions(
       flags: ['untrusted'],
       reasons: { untrusted: `"${p.cmdline || p.comm}" is named like an SSH daemon, but ${why}` },
       command: p.cmdline || `[${p.comm}]`,
-      cpuSeconds: Math.round((procs.reduce((n, q) => n + q.cpuTicks, 0) / snap.clkTck) * 100) / 100,
+      cpuSeconds: cpuSecondsOf(procs, snap),
       processes: procs,
       daemon: 'other',
       socketInode: null,

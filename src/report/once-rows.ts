@@ -1,9 +1,8 @@
 // What --once shows, shared by its plain text (once.ts) and its Ink drawing (once-ink.tsx): the
 // groups (listener → sessions), the table's rows, and the compaction of ink-table's rules.
-import { formatEndpoint, formatLogin, processUser, sessionCells } from '../model/columns.js';
+import { formatEndpoint, formatLogin, leftoverEnded, processUser, sessionCells } from '../model/columns.js';
 import { HIDDEN_GROUP_TITLE } from '../model/hidden-sessions.js';
 import { LEFTOVER_GROUP_TITLE, MOSH_GROUP_TITLE } from '../model/loose.js';
-import { formatSeconds } from '../text/duration.js';
 import type { Listener, Model, Session } from '../model/types.js';
 import { truncate } from '../text/cells.js';
 import { sanitize } from '../text/sanitize.js';
@@ -49,7 +48,7 @@ export function groupByListener(model: Model): Group[] {
 export function leftoverHeading(s: Session, now: number): string {
   const f = s.leftover;
   const login = f?.loginAt != null ? `login ${formatLogin(f.loginAt, now)}` : 'login time unknown';
-  const ended = f?.endedAt != null ? `ended ${formatSeconds(Math.max(0, Math.floor((now - f.endedAt) / 1000)))} ago` : 'ended before sshtop looked';
+  const ended = f ? leftoverEnded(f, now) : 'ended before sshtop looked';
   const tie = f ? `${f.via}${f.sessionId !== null ? ` session ${f.sessionId}` : ''}${f.partial ? ', partial' : ''}` : '';
   return `  ${sanitize(s.user ?? '?')} from ${s.remote ? formatEndpoint(s.remote) : '?'}: ${login}, ${ended} (${tie})${s.flags.includes('own') ? ' *' : ''}`;
 }

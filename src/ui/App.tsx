@@ -5,6 +5,7 @@ import { Box, Text, useApp } from 'ink';
 import { useMemo, useRef, useState } from 'react';
 import { fitCells } from '../text/cells.js';
 import { sanitize } from '../text/sanitize.js';
+import { processLabel } from '../model/end-plan.js';
 import type { SortColumn } from '../model/filter.js';
 import type { Signaller } from '../act/signal.js';
 import type { SessionStore } from '../store/poll-store.js';
@@ -90,7 +91,7 @@ export function App(props: AppProps) {
       const left = d.targets.flatMap((t) => t.pins).filter((p) => signaller.alive(p));
       release(d);
       if (left.length === 0 || d.targets.every((t) => t.pins.length < 2)) return;
-      const names = left.slice(0, 5).map((p) => p.target.label.replace(/ of .*$/, ''));
+      const names = left.slice(0, 5).map((p) => processLabel(p.target));
       const more = left.length > 5 ? ` and ${left.length - 5} more` : '';
       commit(withStatus(latest.current as UiState, sanitize(`${left.length} process${left.length === 1 ? '' : 'es'} still running after SIG${d.signal}: ${names.join(', ')}${more}; k to signal again`)));
     }, SURVIVOR_CHECK_MS);

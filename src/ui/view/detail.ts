@@ -1,6 +1,6 @@
 // The detail pane's text: a session's tree, its connection, every idle source and why it is
 // flagged; or a listener's startups and keepalive policy. Pure.
-import { formatEndpoint, processUser } from '../../model/columns.js';
+import { formatEndpoint, leftoverEnded, processUser } from '../../model/columns.js';
 import { describeDrop } from '../../model/policy.js';
 import { sanitize } from '../../text/sanitize.js';
 import { formatSeconds } from '../../text/duration.js';
@@ -13,7 +13,7 @@ export function detailLines(s: Session, now: number): string[] {
   lines.push(`${s.kind ?? 'session'} ${s.pid}: ${describeSession(s)}  (${s.kind === undefined ? s.daemon : s.kind})`);
   if (s.leftover) {
     const f = s.leftover;
-    lines.push(`  login ${f.loginAt === null ? 'time unknown (before sshtop looked)' : `${new Date(f.loginAt).toLocaleString()} (${ago(f.loginAt)})`}, ended ${f.endedAt === null ? 'before sshtop looked' : ago(f.endedAt)}${f.ttys.length > 0 ? `, on ${f.ttys.join(',')}` : ''}`);
+    lines.push(`  login ${f.loginAt === null ? 'time unknown (before sshtop looked)' : `${new Date(f.loginAt).toLocaleString()} (${ago(f.loginAt)})`}, ${leftoverEnded(f, now)}${f.ttys.length > 0 ? `, on ${f.ttys.join(',')}` : ''}`);
     lines.push(`  tied to its login by ${f.via}${f.sessionId !== null ? ` (audit session ${f.sessionId})` : ''}${f.partial ? ': partial, only what left while sshtop watched or carries SSH_CONNECTION' : ''}`);
   } else lines.push(`  ${s.kind === 'mosh' ? 'started' : 'logged in'} ${new Date(s.startedAt).toLocaleString()} (${ago(s.startedAt)}), listener ${s.listenerPid ?? 'none'}`);
   if (s.loginId && s.kind !== 'leftover') lines.push(`  login: audit session ${s.loginId.sessionId ?? 'unset'}${s.loginId.scope !== null ? `, logind session ${s.loginId.scope}` : ''}`);
