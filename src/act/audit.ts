@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { runBounded } from '../proc/run-bounded.js';
 import { escapeJsonUnsafe, sanitize } from '../text/sanitize.js';
 import { appendWhole } from './safe-file.js';
 import type { SignalIntent, SignalRecord } from './signal.js';
@@ -118,9 +118,7 @@ export function createAuditTrail(opts: {
       const warning = writeFile(rec);
       if (opts.syslog !== false) {
         track(
-          execa('logger', ['-t', 'sshtop', '--', syslogText(rec)], { timeout: 2000, stdin: 'ignore', reject: false })
-            .then(() => undefined)
-            .catch(() => undefined),
+          runBounded('logger', ['-t', 'sshtop', '--', syslogText(rec)], { timeoutMs: 2000, maxBytes: 64 * 1024 }).then(() => undefined),
         );
       }
       return warning;

@@ -1,11 +1,11 @@
-// Read the server's effective configuration: `sshd -T` (root; via execa, with a timeout), else the
+// Read the server's effective configuration: `sshd -T` (root; bounded in time and output), else the
 // sshd_config files (with Include), else unknown; and the kernel's TCP keepalive settings. Raw
 // values only: what they mean is derived by model/policy.ts.
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { execa } from 'execa';
 import { isRegularFile, readRegularFile } from './bounded-read.js';
 import { configFileOf, parseSshdConfigLines, parseSshdT, type ConfigValues } from './parse-sshd-config.js';
+import { runBounded } from './run-bounded.js';
 import type { ConfigSource, KernelKeepalive } from './types.js';
 
 export interface PolicyOptions {
@@ -28,6 +28,11 @@ export interface RawPolicy {
 }
 
 const DEFAULT_CONFIG = '/etc/ssh/sshd_config';
+
+/** the config file a listener reads: its `-f`, else sshd's default (one policy per file) */
+export function configFileFor(listenerCommand: string | undefined): string {
+  return (listenerCommand && configFileOf(listenerCommand)) || DEFAULT_CONFIG;
+}
 const MAX_SSHD_T_BYTES = 256 * 1024;
 /** Include fan-out: files read for one policy at the most */
 const MAX_CONFIG_FILES = 64;
@@ -61,21 +66,13 @@ export function readKernelKeepalive(procRoot = '/proc'): KernelKeepalive | null 
 
 export async function readPolicy(opts: PolicyOptions = {}): Promise<RawPolicy> {
   const kernel = readKernelKeepalive(opts.procRoot);
-  const configFile = (opts.listenerCommand && configFileOf(opts.listenerCommand)) || DEFAULT_CONFIG;
+  const configFile = configFileFor(opts.listenerCommand);
   // sshd -T reads the file as root: only ever a regular one, and the child is bounded in time and output
   if ((opts.useSshdT ?? process.getuid?.() === 0) && isRegularFile(configFile)) {
-    try {
-      const { stdout } = await execa(opts.sshdPath ?? '/usr/sbin/sshd', ['-T', '-f', configFile], {
-        timeout: opts.timeoutMs ?? 2000,
-        forceKillAfterDelay: 500,
-        maxBuffer: MAX_SSHD_T_BYTES,
-        stdin: 'ignore',
-      });
-      const values = parseSshdT(stdout);
-      if (values.size > 0) return { values, source: 'sshd -T', configFile, kernel };
-    } catch {
-      // not root, no sshd binary, or a config sshd rejects: fall back to reading the files
-    }
+    const run = await runBounded(opts.sshdPath ?? '/usr/sbin/sshd', ['-T', '-f', configFile], { timeoutMs: opts.timeoutMs ?? 2000, maxBytes: MAX_SSHD_T_BYTES });
+    // not root, no sshd binary, or a config sshd rejects: fall back to reading the files
+    const values = run.ok ? parseSshdT(run.stdout) : undefined;
+    if (values && values.size > 0) return { values, source: 'sshd -T', configFile, kernel };
   }
   const values = readConfigFiles(configFile);
   return values ? { values, source: 'sshd_config', configFile, kernel } : { values: null, source: 'unknown', configFile: null, kernel };
