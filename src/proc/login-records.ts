@@ -4,7 +4,7 @@
 // the model checks against the live processes (sessions.ts).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { LoginRecord } from './types.js';
-import { openLogins, parseUtmp, UTMP_RECORD, type UtmpRecord } from './parse-utmp.js';
+import { openLoginOffsets, recordAt, UTMP_RECORD, type UtmpRecord } from './parse-utmp.js';
 
 /** where glibc keeps them (/var/run is a link to /run on current systems; both are tried) */
 export const SYSTEM_UTMP = ['/run/utmp', '/var/run/utmp'];
@@ -18,9 +18,12 @@ export interface LoginRecordPaths {
   wtmp: readonly string[];
 }
 
+/** one file as last read: its open logins by pid, decoded only when a live pid asks for them */
 interface FileCache {
   key: string;
-  open: UtmpRecord[];
+  bytes: Uint8Array;
+  open: Map<number, number[]>;
+  decoded: Map<number, UtmpRecord>;
 }
 
 export class LoginRecordReader {
@@ -39,13 +42,17 @@ export class LoginRecordReader {
     for (const [source, files] of [['utmp', this.paths.utmp], ['wtmp', this.paths.wtmp]] as const) {
       // the first readable file of each kind: /run/utmp and /var/run/utmp are one file
       for (const path of files) {
-        const open = this.openLogins(path, source === 'wtmp');
-        if (open === undefined) continue;
-        for (const r of open) {
-          const key = `${r.pid}\0${r.line}`;
-          if (!pids.has(r.pid) || seen.has(key)) continue;
-          seen.add(key);
-          out.push({ source, pid: r.pid, line: r.line, user: r.user, host: r.host, address: r.address, at: r.at });
+        const file = this.openLogins(path, source === 'wtmp');
+        if (file === undefined) continue;
+        for (const pid of pids) {
+          for (const off of file.open.get(pid) ?? []) {
+            let r = file.decoded.get(off);
+            if (!r) file.decoded.set(off, (r = recordAt(file.bytes, off)));
+            const key = `${r.pid}\0${r.line}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            out.push({ source, pid: r.pid, line: r.line, user: r.user, host: r.host, address: r.address, at: r.at });
+          }
         }
         break;
       }
@@ -53,7 +60,7 @@ export class LoginRecordReader {
     return out;
   }
 
-  private openLogins(path: string, tail: boolean): UtmpRecord[] | undefined {
+  private openLogins(path: string, tail: boolean): FileCache | undefined {
     let fd: number;
     try {
       fd = openSync(path, 'r');
@@ -66,7 +73,7 @@ export class LoginRecordReader {
       if (!st.isFile()) return undefined;
       const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
       const hit = this.cache.get(path);
-      if (hit?.key === key) return hit.open;
+      if (hit?.key === key) return hit;
       // a log is read to its end, from the first record boundary within the bound (rounded up:
       // rounded down, a read of the bound fell short of the newest records once the log passed
       // 1 MiB); a table from its start
@@ -79,9 +86,12 @@ export class LoginRecordReader {
         if (n === 0) break;
         got += n;
       }
-      const open = openLogins(parseUtmp(buf.subarray(0, got)));
-      this.cache.set(path, { key, open });
-      return open;
+      const bytes = buf.subarray(0, got);
+      const open = new Map<number, number[]>();
+      for (const { pid, off } of openLoginOffsets(bytes)) open.set(pid, [...(open.get(pid) ?? []), off]);
+      const file = { key, bytes, open, decoded: new Map() };
+      this.cache.set(path, file);
+      return file;
     } catch {
       return undefined;
     } finally {

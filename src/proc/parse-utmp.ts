@@ -52,48 +52,83 @@ export function formatUtmpAddress(words: Uint8Array): string | null {
   return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
 }
 
+/** the record at `off`, decoded whole */
+function parseRecord(buf: Uint8Array, view: DataView, off: number): UtmpRecord {
+  const rec = buf.subarray(off, off + UTMP_RECORD);
+  const sec = view.getInt32(off + OFF.sec, true);
+  const usec = view.getInt32(off + OFF.usec, true);
+  return {
+    type: view.getInt16(off + OFF.type, true),
+    pid: view.getInt32(off + OFF.pid, true),
+    line: cString(rec, OFF.line, LEN.line),
+    id: cString(rec, OFF.id, LEN.id),
+    user: cString(rec, OFF.user, LEN.user),
+    host: cString(rec, OFF.host, LEN.host),
+    address: formatUtmpAddress(rec.subarray(OFF.addr, OFF.addr + 16)),
+    // sec is a signed 32-bit count; usec out of range is clamped rather than trusted
+    at: sec * 1000 + Math.floor(Math.min(Math.max(usec, 0), 999_999) / 1000),
+  };
+}
+
 /** every whole record of a utmp or wtmp file's bytes; a trailing partial record is dropped */
 export function parseUtmp(buf: Uint8Array): UtmpRecord[] {
   const out: UtmpRecord[] = [];
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  for (let off = 0; off + UTMP_RECORD <= buf.length; off += UTMP_RECORD) {
-    const rec = buf.subarray(off, off + UTMP_RECORD);
-    const sec = view.getInt32(off + OFF.sec, true);
-    const usec = view.getInt32(off + OFF.usec, true);
-    out.push({
-      type: view.getInt16(off + OFF.type, true),
-      pid: view.getInt32(off + OFF.pid, true),
-      line: cString(rec, OFF.line, LEN.line),
-      id: cString(rec, OFF.id, LEN.id),
-      user: cString(rec, OFF.user, LEN.user),
-      host: cString(rec, OFF.host, LEN.host),
-      address: formatUtmpAddress(rec.subarray(OFF.addr, OFF.addr + 16)),
-      // sec is a signed 32-bit count; usec out of range is clamped rather than trusted
-      at: sec * 1000 + Math.floor(Math.min(Math.max(usec, 0), 999_999) / 1000),
-    });
-  }
+  for (let off = 0; off + UTMP_RECORD <= buf.length; off += UTMP_RECORD) out.push(parseRecord(buf, view, off));
   return out;
 }
 
 /**
- * The logins still open in a sequence of records (a utmp file, or a wtmp log in file order): per
- * pid and line, the last record is a USER_PROCESS. A record with no pid or no line names nothing.
+ * Where the logins still open in a utmp file's or a wtmp log's bytes are (records in file order):
+ * per pid and line, the last record is a USER_PROCESS. A record with no pid or no line names
+ * nothing. Nothing is decoded but the type, pid and line: a wtmp tail holds thousands of records,
+ * and a log whose logouts were never written (a crash, a daemon that writes none) thousands of
+ * open ones, of which a caller wants the few whose pid is alive (recordAt decodes those).
  */
-export function openLogins(records: readonly UtmpRecord[]): UtmpRecord[] {
-  const last = new Map<string, UtmpRecord>();
-  for (const r of records) {
-    if (r.type !== USER_PROCESS && r.type !== DEAD_PROCESS) continue;
+export function openLoginOffsets(buf: Uint8Array): { pid: number; off: number }[] {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  /** `pid\0line` → its last USER_PROCESS, in the order they were last written */
+  const open = new Map<string, { pid: number; off: number }>();
+  /** line → the open keys on it, so a DEAD_PROCESS finds them without a search */
+  const onLine = new Map<string, Set<string>>();
+  for (let off = 0; off + UTMP_RECORD <= buf.length; off += UTMP_RECORD) {
+    const type = view.getInt16(off + OFF.type, true);
+    if (type !== USER_PROCESS && type !== DEAD_PROCESS) continue;
+    const pid = view.getInt32(off + OFF.pid, true);
+    // the line's bytes up to the first NUL, undecoded: a key to compare lines by, not to show
+    let end = off + OFF.line;
+    while (end < off + OFF.line + LEN.line && bytes[end] !== 0) end++;
+    const line = bytes.toString('latin1', off + OFF.line, end);
     // a DEAD_PROCESS from login(1)/sshd names the line; its pid may be the same or 0
-    if (r.type === DEAD_PROCESS) {
-      for (const [k, v] of last) if (v.line === r.line && (r.pid === 0 || v.pid === r.pid)) last.delete(k);
+    if (type === DEAD_PROCESS) {
+      const keys = onLine.get(line);
+      for (const k of keys ?? []) {
+        if (pid !== 0 && open.get(k)?.pid !== pid) continue;
+        open.delete(k);
+        keys?.delete(k);
+      }
       continue;
     }
-    if (r.pid <= 0 || r.line === '') continue;
-    const key = `${r.pid}\0${r.line}`;
-    last.delete(key);
-    last.set(key, r);
+    if (pid <= 0 || line === '') continue;
+    const key = `${pid}\0${line}`;
+    open.delete(key);
+    open.set(key, { pid, off });
+    let keys = onLine.get(line);
+    if (!keys) onLine.set(line, (keys = new Set()));
+    keys.add(key);
   }
-  return [...last.values()];
+  return [...open.values()];
+}
+
+/** the record at `off` (from openLoginOffsets), decoded whole */
+export function recordAt(buf: Uint8Array, off: number): UtmpRecord {
+  return parseRecord(buf, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), off);
+}
+
+/** the logins still open (openLoginOffsets), each decoded whole */
+export function openLogins(buf: Uint8Array): UtmpRecord[] {
+  return openLoginOffsets(buf).map(({ off }) => recordAt(buf, off));
 }
 
 /** one record's bytes, as glibc writes it (for tests and fixtures) */

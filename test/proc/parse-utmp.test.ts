@@ -55,16 +55,14 @@ describe('parseUtmp', () => {
 
 describe('openLogins', () => {
   it('keeps the last USER_PROCESS per pid and line; a DEAD_PROCESS for the line closes it', () => {
-    const recs = parseUtmp(
-      cat(
-        encodeUtmp({ pid: 10, line: 'pts/0', at: 1000 }),
-        encodeUtmp({ pid: 11, line: 'pts/1', at: 2000 }),
-        encodeUtmp({ type: DEAD_PROCESS, pid: 10, line: 'pts/0', at: 3000 }),
-        encodeUtmp({ pid: 12, line: 'pts/0', at: 4000 }),
-        encodeUtmp({ type: 2, pid: 0, line: '~', at: 5000 }), // BOOT_TIME: names no login
-        encodeUtmp({ pid: 0, line: 'pts/4' }),
-        encodeUtmp({ pid: 13, line: '' }),
-      ),
+    const recs = cat(
+      encodeUtmp({ pid: 10, line: 'pts/0', at: 1000 }),
+      encodeUtmp({ pid: 11, line: 'pts/1', at: 2000 }),
+      encodeUtmp({ type: DEAD_PROCESS, pid: 10, line: 'pts/0', at: 3000 }),
+      encodeUtmp({ pid: 12, line: 'pts/0', at: 4000 }),
+      encodeUtmp({ type: 2, pid: 0, line: '~', at: 5000 }), // BOOT_TIME: names no login
+      encodeUtmp({ pid: 0, line: 'pts/4' }),
+      encodeUtmp({ pid: 13, line: '' }),
     );
     expect(openLogins(recs).map((r) => [r.pid, r.line])).toEqual([
       [11, 'pts/1'],
@@ -72,8 +70,44 @@ describe('openLogins', () => {
     ]);
   });
 
+  it('an open login is decoded whole', () => {
+    const recs = cat(encodeUtmp({ pid: 10, line: 'pts/0', user: 'alice', host: 'client.example.org', addr: [192, 0, 2, 7], at: AT }));
+    expect(openLogins(recs)).toEqual([{ type: USER_PROCESS, pid: 10, line: 'pts/0', id: '', user: 'alice', host: 'client.example.org', address: '192.0.2.7', at: AT }]);
+  });
+
+  it('is what the rule says over every record decoded (random logins and logouts)', () => {
+    // the rule, the plain way: every record decoded, each DEAD_PROCESS searching what is open
+    const reference = (recs: ReturnType<typeof parseUtmp>) => {
+      const last = new Map<string, (typeof recs)[number]>();
+      for (const r of recs) {
+        if (r.type === DEAD_PROCESS) {
+          for (const [k, v] of last) if (v.line === r.line && (r.pid === 0 || v.pid === r.pid)) last.delete(k);
+        } else if (r.type === USER_PROCESS && r.pid > 0 && r.line !== '') {
+          const key = `${r.pid}\0${r.line}`;
+          last.delete(key);
+          last.set(key, r);
+        }
+      }
+      return [...last.values()];
+    };
+    const record = fc.record({
+      type: fc.constantFrom(USER_PROCESS, USER_PROCESS, DEAD_PROCESS, 2),
+      pid: fc.integer({ min: 0, max: 4 }),
+      line: fc.constantFrom('', 'pts/0', 'pts/1', 'pts/2'),
+      user: fc.constantFrom('alice', 'bob'),
+      at: fc.integer({ min: 0, max: 1e12 }),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 40 }), (rs) => {
+        const bytes = cat(...rs.map((r) => encodeUtmp(r)));
+        expect(openLogins(bytes)).toEqual(reference(parseUtmp(bytes)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('a DEAD_PROCESS with pid 0 (utmp cleaned at logout) closes the line whoever held it', () => {
-    const recs = parseUtmp(cat(encodeUtmp({ pid: 10, line: 'pts/0' }), encodeUtmp({ type: DEAD_PROCESS, pid: 0, line: 'pts/0' })));
+    const recs = cat(encodeUtmp({ pid: 10, line: 'pts/0' }), encodeUtmp({ type: DEAD_PROCESS, pid: 0, line: 'pts/0' }));
     expect(openLogins(recs)).toEqual([]);
   });
 });
@@ -90,7 +124,7 @@ describe('garbage', () => {
           expect(r.line.includes('\0') || r.host.includes('\0') || r.user.includes('\0')).toBe(false);
           if (r.address !== null) expect(r.address).toMatch(/^[\d.]+$|^[0-9a-f:]+$/);
         }
-        for (const r of openLogins(recs)) expect(r.type === USER_PROCESS && r.pid > 0 && r.line !== '').toBe(true);
+        for (const r of openLogins(bytes)) expect(r.type === USER_PROCESS && r.pid > 0 && r.line !== '').toBe(true);
       }),
       { numRuns: 300 },
     );
