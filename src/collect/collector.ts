@@ -4,11 +4,12 @@
 // when a session needs them).
 import { filterSessions, sortSessions, type SortColumn } from '../model/filter.js';
 import { derivePolicy } from '../model/policy.js';
+import { isTrustedListener } from '../model/trust.js';
 import { classifyAll, buildModel, type BuildOptions } from '../model/sessions.js';
 import type { Model, Policy, ProcSnapshot, Session } from '../model/types.js';
 import type { SsInfo } from '../proc/parse-ss.js';
-import { configFileOf } from '../proc/parse-sshd-config.js';
-import { readPolicy } from '../proc/policy.js';
+import { configFileFor, readPolicy } from '../proc/policy.js';
+import type { ReadHooks } from '../proc/reader.js';
 import { createSource, type SnapshotSource } from '../proc/source.js';
 import { readSs } from '../proc/ss.js';
 import { nextDState, sinceOf } from '../model/d-state.js';
@@ -31,7 +32,7 @@ export function sourceFor(o: { procRoot?: string | undefined; devRoot?: string |
 const POLICY_TTL_MS = 60_000;
 
 /**
- * `ss` costs a process spawn (through execa ~9 ms of CPU here, plus ss itself), so a polling
+ * `ss` costs a process spawn (a few ms of CPU here, plus ss itself), so a polling
  * caller reuses its figures: for SS_TTL_MS, or SS_TTL_UNACKED_MS while a connection has data
  * unacknowledged (a peer that may be dead: its time since the last ACK matters), and runs it at
  * once for a connection it has no figures for. In between, time since the last send/receive grows
@@ -108,7 +109,7 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
   const memory = new LoginMemory();
 
   function policyOf(command: string | undefined): PolicyEntry {
-    const key = (command && configFileOf(command)) || '';
+    const key = configFileFor(command);
     const hit = policyCache.get(key);
     if (hit && Date.now() - hit.at < POLICY_TTL_MS) return hit;
     // a refresh keeps the last value until it is in
@@ -168,7 +169,8 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
     return age >= ttl || wanted.some((s) => s.socketInode !== null && !c.ss?.has(s.socketInode));
   }
 
-  async function takeFrom(snap: ProcSnapshot, t: TakeOptions): Promise<Collected> {
+  /** early: a one-shot's `ss`, started before its read (used only if a session needs it) */
+  async function takeFrom(snap: ProcSnapshot, t: TakeOptions, early?: Promise<Map<number, SsInfo> | null>): Promise<Collected> {
     const none = new Map<number | null, Policy>();
     const policyRead = t.noPolicy || snap.source !== 'proc' ? Promise.resolve(none) : readPolicies(snap, t.background === true);
     const opts = (policies: Map<number | null, Policy>): BuildOptions => ({
@@ -191,7 +193,7 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
         ssPending ??= readSs()
           .then((ss) => void (ssCache = { at: snap.takenAt, ss }))
           .finally(() => (ssPending = undefined));
-      } else ssRead = readSs().then((ss) => ((ssCache = { at: snap.takenAt, ss }), ss));
+      } else ssRead = (early ?? readSs()).then((ss) => ((ssCache = { at: snap.takenAt, ss }), ss));
     }
     if (!t.background) {
       const [read, ss] = await Promise.all([policyRead, ssRead]);
@@ -201,6 +203,20 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
     memory.update(full);
     const sessions = sortSessions(filterSessions(full.sessions, { user: o.user, filter: o.filter }), o.sort);
     return { model: { ...full, sessions }, full, snap, policy: policies.get(null) ?? null };
+  }
+
+  /**
+   * sshd -T takes 10–30 ms (a one-shot's wall time was read, then sshd -T): each listener's is
+   * started as soon as the scan finds it, to run beside the rest of the read. Only a listener the
+   * model would trust and call one: its -f is what root's sshd -T is run on.
+   */
+  function hooks(t: TakeOptions): ReadHooks {
+    if (t.noPolicy || o.procRoot !== undefined) return {};
+    return {
+      daemonRoot: (p) => {
+        if (isTrustedListener(p)) policyOf(p.cmdline);
+      },
+    };
   }
 
   /**
@@ -215,14 +231,18 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
    * not change between reads: no second look there.
    */
   async function take(t: TakeOptions = {}): Promise<Collected> {
-    const first = await takeFrom(await source.read(), t);
+    // a one-shot waits for ss when a session needs it (most servers have a notty session: scp,
+    // sftp, git, a forward): started before the read, it runs beside it instead of after it
+    const early = () => (t.background || o.procRoot !== undefined || source.kind !== 'proc' ? undefined : readSs());
+    const ss = early();
+    const first = await takeFrom(await source.read(hooks(t)), t, ss);
     if (t.background || t.dStateSince !== undefined || t.secondLook === false || o.procRoot !== undefined || !mayBeHung(first.full)) return first;
     const seen = nextDState(new Map(), first.snap.procs.values(), first.snap.takenAt);
     await sleep(t.lookMs ?? HUNG_LOOK_MS);
-    const snap = await source.read();
+    const snap = await source.read(hooks(t));
     const history = nextDState(seen, snap.procs.values(), snap.takenAt);
     // in D at both reads with the same switch count: since the first read, the whole look long
-    return takeFrom(snap, { ...t, dStateSince: sinceOf(history), dStateSeconds: Math.max(0.001, (snap.takenAt - first.snap.takenAt) / 1000) });
+    return takeFrom(snap, { ...t, dStateSince: sinceOf(history), dStateSeconds: Math.max(0.001, (snap.takenAt - first.snap.takenAt) / 1000) }, early());
   }
 
   return { take };

@@ -1,6 +1,7 @@
 // Whether a process named like an SSH daemon is one. comm and argv are anyone's to set (prctl,
 // /proc/self/comm, `exec -a`); what a user cannot forge is the binary the kernel runs
 // (/proc/PID/exe: a root-owned file nobody else may write) and the uid it runs as. Pure.
+import { classifyProcess } from './classify.js';
 import type { ProcEntry } from './types.js';
 
 const DAEMON_BINARIES = new Set(['sshd', 'sshd-session', 'sshd-auth', 'dropbear', 'dropbearmulti']);
@@ -20,4 +21,12 @@ export function forgedReason(p: ProcEntry, top: boolean): string | undefined {
   if ((exe.mode & 0o022) !== 0) return `runs ${exe.path}, a file others may write`;
   if (!DAEMON_BINARIES.has(exe.path.slice(exe.path.lastIndexOf('/') + 1))) return `runs ${exe.path}, which is no SSH daemon`;
   return undefined;
+}
+
+/**
+ * Whether p, at the top of its tree, is a listener sshtop believes: only such a listener's `-f`
+ * is what root's `sshd -T` is run on (an early read starts it before the model is built).
+ */
+export function isTrustedListener(p: ProcEntry): boolean {
+  return forgedReason(p, true) === undefined && classifyProcess(p.comm, p.argv).role === 'listener';
 }

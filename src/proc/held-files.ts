@@ -63,6 +63,21 @@ export class HeldFiles {
   }
 
   /**
+   * The bytes of /proc/<pid>/<rel>, read once without holding it and without decoding: a scan of
+   * every pid looks at a byte or two and decodes only the few that may match. The view is valid
+   * until the next read. Throws like readOnce.
+   */
+  readOnceBytes(pid: number, rel: string): Buffer {
+    // a template, not join(): this runs for every pid on the machine
+    const fd = openSync(`${this.procRoot}/${pid}/${rel}`, 'r');
+    try {
+      return this.buf.subarray(0, this.readAll(fd));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
    * The whole file from offset 0 into this.buf; returns its length. A seq_file (children,
    * net/tcp) hands out at most about a page per read, so a read that may be partial is followed
    * by more until one returns nothing; a short first read of a small file is all of it.

@@ -28,6 +28,14 @@ export function familyOf(comm: string, argv: readonly string[]): string | undefi
   return FAMILY.has(base) ? base : undefined;
 }
 
+/** first bytes a family process's comm may start with: a family name's, or a digit (ambiguous) */
+const FAMILY_FIRST = new Set([...[...FAMILY].map((n) => n.charCodeAt(0)), ...'0123456789'.split('').map((d) => d.charCodeAt(0))]);
+
+/** whether a comm starting with this byte may be a family process (a cheap first look, no decoding) */
+export function mayBeFamilyComm(firstByte: number | undefined): boolean {
+  return firstByte !== undefined && FAMILY_FIRST.has(firstByte);
+}
+
 /** whether comm alone may hide a family process and argv must be read to tell */
 export function commIsAmbiguous(comm: string): boolean {
   return /^\d+$/.test(comm);

@@ -39,6 +39,16 @@ export interface ReaderOptions {
   loginRecords?: LoginRecordPaths | false;
 }
 
+/** what a read tells its caller while it is under way */
+export interface ReadHooks {
+  /**
+   * An SSH daemon process at the top of its tree (a listener, or a connection without one), read
+   * in depth as soon as a full scan finds it: the collector starts that listener's `sshd -T` at
+   * once, to run beside the rest of the scan
+   */
+  daemonRoot?: (p: ProcEntry) => void;
+}
+
 const HIDDEN = "other users' processes are hidden from this user (/proc is mounted with hidepid); run as root to see every session";
 const HIDDEN_OWN =
   "/proc is mounted with hidepid: every SSH daemon and other users' processes are hidden from this user, your own sessions are shown partial; run as root to see every session";
@@ -88,12 +98,21 @@ export class ProcReader {
   }
 
   /** Read one snapshot. */
-  read(): ProcSnapshot {
+  read(hooks: ReadHooks = {}): ProcSnapshot {
     const takenAt = Date.now();
     this.files.notices = new Set();
     this.hidden ??= procHidesOthers(this.procRoot);
     const btime = this.host.bootTime(takenAt);
-    const stats = this.plan.collect(takenAt);
+    const onRoot = hooks.daemonRoot;
+    const stats = this.plan.collect(
+      takenAt,
+      onRoot &&
+        ((pid, stat) => {
+          // read as the loop below reads it: the cache keeps it, so it is not read twice
+          const entry = this.cache.readEntry({ pid, stat, family: true, argv: undefined, cgroup: true, now: takenAt, children: '' });
+          if (entry) onRoot(entry);
+        }),
+    );
     // hidepid hides every sshd, the caller's own too: the tops of their own channels stand in
     const hiddenTops = this.hidden ? this.hiddenParents.read(stats) : undefined;
     if (hiddenTops) this.files.note(hiddenTops.tops.size > 0 ? HIDDEN_OWN : HIDDEN);

@@ -9,7 +9,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPidMax } from './host.js';
 import { parseExitSignal, parseStat, type StatFields } from './parse.js';
-import { commIsAmbiguous, familyOf } from './parse-ssh-title.js';
+import { commIsAmbiguous, familyOf, mayBeFamilyComm } from './parse-ssh-title.js';
 import { errCode, exists, type ProcFiles } from './proc-files.js';
 
 /** how a read found its processes */
@@ -71,7 +71,11 @@ export class ScanPlan {
   }
 
   /** stats of the processes this tick reads: the sshd subtrees and the caller's ancestors at least */
-  collect(now: number): Map<number, StatFields> {
+  /**
+   * @param onRoot a full scan calls it for each SSH-daemon-named process whose parent it has not
+   *   found to be one (the top of a tree, as far as the scan can tell while under way)
+   */
+  collect(now: number, onRoot?: (pid: number, st: StatFields) => void): Map<number, StatFields> {
     const fullEvery = this.opts.fullScanMs ?? FULL_SCAN_MS;
     const newEvery = this.opts.newPidScanMs ?? NEW_PID_SCAN_MS;
     let walked = this.childrenFiles === true && now - this.lastFullScan < fullEvery ? this.walk() : undefined;
@@ -86,7 +90,7 @@ export class ScanPlan {
     if (walked === undefined) {
       this.last = 'full';
       this.lastFullScan = this.lastPidScan = now;
-      return this.fullScan();
+      return this.fullScan(onRoot);
     }
     return walked;
   }
@@ -317,7 +321,7 @@ export class ScanPlan {
    * Every process. With children files only each comm is read (cheaper than stat), and the
    * family's subtrees are walked from there; without them every stat is read.
    */
-  private fullScan(): Map<number, StatFields> {
+  private fullScan(onRoot?: (pid: number, st: StatFields) => void): Map<number, StatFields> {
     // taken before listing: whatever starts during the scan is in the next new-pid range
     this.lastPid = this.readLastPid();
     this.young.clear();
@@ -340,8 +344,10 @@ export class ScanPlan {
     for (const pid of pids) {
       let comm: string;
       try {
-        comm = this.files.held.readOnce(pid, 'comm', 'latin1');
-        if (comm.endsWith('\n')) comm = comm.slice(0, -1);
+        const bytes = this.files.held.readOnceBytes(pid, 'comm');
+        // most comms cannot be a family name: decided on the first byte, nothing decoded
+        if (!mayBeFamilyComm(bytes[0])) continue;
+        comm = bytes.toString('latin1', 0, bytes[bytes.length - 1] === 10 ? bytes.length - 1 : bytes.length);
       } catch (e) {
         if (errCode(e) !== 'gone' || !exists(this.files.dir(pid))) continue;
         // a captured tree without comm files: the stat has it
@@ -349,7 +355,9 @@ export class ScanPlan {
       }
       if (familyOf(comm, []) === undefined && !(commIsAmbiguous(comm) && familyOf(comm, this.files.readArgv(pid)) !== undefined)) continue;
       const st = this.files.readStat(pid);
-      if (st) family.set(pid, st);
+      if (!st) continue;
+      family.set(pid, st);
+      if (onRoot && !family.has(st.ppid)) onRoot(pid, st);
     }
     return this.walkFrom(family);
   }

@@ -2,11 +2,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcEntry, ProcSnapshot } from './types.js';
-import { ProcReader, type ReaderOptions } from './reader.js';
+import { ProcReader, type ReadHooks, type ReaderOptions } from './reader.js';
 import { familyOf } from './parse-ssh-title.js';
 
 export interface SnapshotSource {
-  read(): Promise<ProcSnapshot>;
+  /** one snapshot; the hooks are called while /proc is read (ps-list has none to call) */
+  read(hooks?: ReadHooks): Promise<ProcSnapshot>;
   readonly kind: 'proc' | 'ps-list';
 }
 
@@ -17,7 +18,7 @@ export function createSource(opts: ReaderOptions = {}): SnapshotSource {
   const procRoot = opts.procRoot ?? '/proc';
   if (existsSync(join(procRoot, 'stat'))) {
     const reader = new ProcReader(opts);
-    return { kind: 'proc', read: async () => reader.read() };
+    return { kind: 'proc', read: async (hooks) => reader.read(hooks) };
   }
   return { kind: 'ps-list', read: () => readWithPsList() };
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { selectForReap } from '../../src/model/reap-rules.js';
 import { buildModel, classifyAll } from '../../src/model/sessions.js';
-import { forgedReason } from '../../src/model/trust.js';
+import { forgedReason, isTrustedListener } from '../../src/model/trust.js';
 import type { ExeFacts, ProcEntry } from '../../src/model/types.js';
 import { proc, snapshot } from '../support/mem-snapshot.js';
 
@@ -31,6 +31,20 @@ describe('forgedReason', () => {
     const why = forgedReason(p(extra), top);
     if (expected === undefined) expect(why).toBeUndefined();
     else expect(why).toMatch(expected);
+  });
+});
+
+describe('isTrustedListener: whose -f root runs sshd -T on, before the model is built', () => {
+  const title = 'sshd: /usr/sbin/sshd -D -f /home/bob/cfg [listener] 0 of 10-100 startups';
+  it.each<[string, ProcEntry, boolean]>([
+    ['the system listener', proc(100, 1, title, { exe: SSHD }), true],
+    ['a Dropbear listener', proc(100, 1, 'dropbear -F -p 22', { comm: 'dropbear', exe: exe({ path: '/usr/sbin/dropbear' }) }), true],
+    ['a python titled as a listener', proc(100, 1, title, { uid: 1001, exe: exe({ path: '/usr/bin/python3.11' }) }), false],
+    ['a copy of sshd owned by the user', proc(100, 1, title, { uid: 1001, exe: exe({ path: '/home/bob/sshd', uid: 1001 }) }), false],
+    ['the real binary run by a user', proc(100, 1, title, { uid: 1001, exe: SSHD }), false],
+    ['a connection whose listener is gone', proc(100, 1, 'sshd: alice [priv]', { exe: SSHD }), false],
+  ])('%s: %s', (_, p, want) => {
+    expect(isTrustedListener(p)).toBe(want);
   });
 });
 

@@ -260,6 +260,33 @@ describe('the walk through task/*/children', () => {
     expect(snap.procs.get(220)?.argv).toEqual(['sshd: alice [pam]']);
   });
 
+  it('a full scan hands each daemon at the top of a tree to daemonRoot as soon as it finds it', () => {
+    const fake = newTree();
+    fake.add({ pid: 800, ppid: 1, comm: 'sshd', argv: ['sshd: /usr/sbin/sshd -D -f /etc/ssh/other [listener] 0 of 10-100 startups'], uid: 0, startTicks: 1002 });
+    fake.add({ pid: 801, ppid: 800, comm: 'sshd', cmdlineRaw: 'sshd: [accepted]\0', uid: 0, startTicks: 1003 });
+    const reader = readerFor(fake, WALK);
+    const seen: { pid: number; argv: string[]; procsReadBefore: number }[] = [];
+    let read = 0;
+    hooks.beforeRead = (path) => void (/\/comm$/.test(path) && read++);
+    try {
+      reader.read({ daemonRoot: (p) => seen.push({ pid: p.pid, argv: p.argv, procsReadBefore: read }) });
+    } finally {
+      hooks.beforeRead = undefined;
+    }
+    // the two listeners, not the processes below them, each read in depth (its title)
+    expect(seen.map((x) => [x.pid, x.argv[0]])).toEqual([
+      [100, 'sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups'],
+      [800, 'sshd: /usr/sbin/sshd -D -f /etc/ssh/other [listener] 0 of 10-100 startups'],
+    ]);
+    // while the scan was under way: the first before the comm of the last pid was read
+    expect(seen[0]?.procsReadBefore).toBeLessThan(read);
+    // a walk finds no new tree, so it has nothing to hand over
+    const later: number[] = [];
+    reader.read({ daemonRoot: (p) => later.push(p.pid) });
+    expect(reader.lastScan).toBe('walk');
+    expect(later).toEqual([]);
+  });
+
   it('lists /proc for new pids every newPidScanMs and picks up a new listener', () => {
     const fake = newTree();
     const reader = readerFor(fake, { fullScanMs: 1e12, newPidScanMs: 0 });
