@@ -22,7 +22,6 @@ async function makeSignaller(): Promise<Signaller> {
 export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly: boolean): Promise<number> {
   // watch mode never constructs a signaller: no key can reach process.kill
   const signaller = readOnly ? undefined : await makeSignaller();
-  // the first frame (the header, 'reading…') is drawn before the first poll's scan of /proc, and
   // no poll waits for sshd -T or ss: they run in the background and the next poll has them
   const collector = createCollector(source, { ...o, user: undefined, filter: undefined });
   const store = createPollStore({
@@ -39,14 +38,17 @@ export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly:
     store.stop();
     out.write(LEAVE);
   };
+  // The first poll before the first frame, as htop reads before it draws: the first frame has the
+  // sessions. Drawing a header first cost a whole cold render (React, yoga, Ink: 50-60 ms under
+  // Bun) before the read, and held the frame with sessions back by about 150 ms (bench: 445 ->
+  // 300 ms median, load 4). Until it is in, the terminal is left as it was.
+  await store.start();
   out.write(ENTER);
 
   const instance = render(
     <App store={store} signaller={signaller} readOnly={readOnly} host={hostname()} color={o.color} sort={o.sort} filter={o.filter} user={o.user} />,
     { exitOnCtrlC: false, patchConsole: false, ...FRAME_OPTIONS },
   );
-  // the header is on screen: now the first scan
-  store.start();
   const bail = (code: number) => () => {
     instance.unmount();
     restore();

@@ -18,8 +18,8 @@ export interface StoreState {
 export interface SessionStore {
   subscribe(listener: () => void): () => void;
   getSnapshot(): StoreState;
-  /** begin polling (a store made with deferStart: once the first frame is on screen) */
-  start(): void;
+  /** begin polling (a store made with deferStart); resolves when the first poll has published */
+  start(): Promise<void>;
   setPaused(paused: boolean): void;
   stop(): void;
 }
@@ -30,7 +30,7 @@ export interface PollOptions {
   intervalMs: number;
   clkTck?: number;
   now?: () => number;
-  /** wait for start(): the TUI draws its first frame before the first poll's scan */
+  /** wait for start(): the TUI starts the first poll itself, and draws once it is in */
   deferStart?: boolean;
 }
 
@@ -91,13 +91,15 @@ export function createPollStore(opts: PollOptions): SessionStore {
     }, opts.intervalMs);
   };
 
-  let started = false;
+  let started: Promise<void> | undefined;
   const start = () => {
-    if (started) return;
-    started = true;
-    void poll().then(schedule);
+    if (started) return started;
+    const first = poll();
+    started = first;
+    void first.then(schedule);
+    return first;
   };
-  if (!opts.deferStart) start();
+  if (!opts.deferStart) void start();
 
   return {
     subscribe(l) {

@@ -33,15 +33,20 @@ describe('polling store', () => {
     expect(a.cpu.get(`${vim.pid}:${vim.startTicks}`)).toBeGreaterThan(10);
   });
 
-  it('a deferred store reads nothing until start(): the first frame comes before the first scan', async () => {
+  it('a deferred store reads nothing until start(), whose promise is in once the first poll has published', async () => {
     let reads = 0;
     const store = createPollStore({ intervalMs: 5, deferStart: true, take: async () => (reads++, withTicks(1)) });
     await tick();
     await tick();
     expect(reads).toBe(0);
     expect(store.getSnapshot().model).toBeNull();
-    store.start();
-    store.start();
+    const first = store.start();
+    // a second start() is the same first poll, not another
+    expect(store.start()).toBe(first);
+    await first;
+    // what the TUI draws first: the sessions, not an empty screen
+    expect(store.getSnapshot().model).not.toBeNull();
+    expect(store.getSnapshot().polls).toBe(1);
     while (store.getSnapshot().polls < 2) await tick();
     store.stop();
     expect(store.getSnapshot().model).not.toBeNull();
