@@ -183,22 +183,21 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
     });
     // ss only sees its own network namespace, which is the one of real sshd sessions, not of fixtures
     const live = o.procRoot === undefined;
-    // a poller's policies are at hand (what they last gave); a one-shot builds first without them
-    // (which sessions need ss does not depend on policy), so ss and sshd -T run side by side
-    let policies = t.background ? await policyRead : none;
+    // a poller's policies are at hand (what they last gave); a one-shot's sshd -T started during
+    // the scan (hooks), so it is in or nearly. The model is built once, and again only with `ss`
+    // figures when a session needs them (a one-shot's ss started before the read, beside it)
+    const policies = await policyRead;
     let full = buildModel(snap, { ...opts(policies), ss: live ? cachedSs(snap.takenAt) : null });
-    let ssRead: Promise<Map<number, SsInfo> | null> | undefined;
     if (live && ssStale(full)) {
       if (t.background) {
         ssPending ??= readSs()
           .then((ss) => void (ssCache = { at: snap.takenAt, ss }))
           .finally(() => (ssPending = undefined));
-      } else ssRead = (early ?? readSs()).then((ss) => ((ssCache = { at: snap.takenAt, ss }), ss));
-    }
-    if (!t.background) {
-      const [read, ss] = await Promise.all([policyRead, ssRead]);
-      policies = read;
-      full = buildModel(snap, { ...opts(policies), ss: live ? (ss ?? cachedSs(snap.takenAt)) : null });
+      } else {
+        const ss = await (early ?? readSs());
+        ssCache = { at: snap.takenAt, ss };
+        full = buildModel(snap, { ...opts(policies), ss });
+      }
     }
     memory.update(full);
     const sessions = sortSessions(filterSessions(full.sessions, { user: o.user, filter: o.filter }), o.sort);
