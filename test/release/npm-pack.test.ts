@@ -1,6 +1,6 @@
 // `npm pack` must give a package that works through npx / npm i -g: only bin/sshtop, the bundle,
 // package.json and README in it; installed into an empty prefix, its sshtop runs with no
-// dependency installed beside it (the bundle holds Ink, React, execa and ps-list).
+// dependency installed beside it (the bundle holds Ink, React and ps-list).
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
