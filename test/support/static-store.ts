@@ -11,7 +11,7 @@ export function createStaticStore(initial: StoreState): SessionStore & { set(nex
       return () => listeners.delete(l);
     },
     getSnapshot: () => state,
-    start() {},
+    start: async () => {},
     setPaused(paused) {
       state = { ...state, paused };
       for (const l of listeners) l();
