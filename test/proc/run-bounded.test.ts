@@ -1,14 +1,30 @@
 // The bounds on every command sshtop runs, with real children: each case below would hang sshtop,
-// fill its memory, or leave a process running if its bound were gone.
+// fill its memory, or leave a process running if its bound were gone. Every case runs twice: in
+// Node (node:child_process) and in the pinned Bun the release executable is built with (Bun.spawn),
+// through test/support/run-bounded-driver.ts.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runBounded } from '../../src/proc/run-bounded.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pinnedBun } from '../../scripts/release.mjs';
+import { runBounded, type Bounds, type RunResult } from '../../src/proc/run-bounded.js';
 import { waitFor } from '../support/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sshtop-run-bounded-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const DRIVER = new URL('../support/run-bounded-driver.ts', import.meta.url).pathname;
+
+type Run = (file: string, args: string[], bounds: Bounds) => Promise<RunResult>;
+let bun = '';
+const viaBun: Run = async (file, args, bounds) => {
+  const r = spawnSync(bun, [DRIVER, JSON.stringify({ file, args, bounds })], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.status, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout) as { runtime: string; result: RunResult };
+  // Bun's own spawn was what ran, not its node:child_process
+  expect(out.runtime).toBe('bun');
+  return out.result;
+};
 
 /** the pid a shell wrote before it exec'd the program under test (that program keeps the pid) */
 function pidFrom(file: string): number {
@@ -24,7 +40,15 @@ function running(pid: number): boolean {
   }
 }
 
-describe('runBounded', () => {
+describe.each<[string, Run]>([
+  ['Node', runBounded],
+  ['Bun, the release executable runtime', viaBun],
+])('runBounded in %s', (name, runBounded) => {
+  beforeAll(() => {
+    // fetched from the npm registry once (packaging/pins.json), as npm run release does
+    if (name.startsWith('Bun')) bun = pinnedBun(process.arch === 'arm64' ? 'arm64' : 'x64');
+  }, 120_000);
+
   it('returns what a command printed when it exits 0', async () => {
     const r = await runBounded('printf', ['%s\\n', 'one', 'two'], { timeoutMs: 10_000, maxBytes: 1024 });
     expect(r).toMatchObject({ ok: true, stdout: 'one\ntwo\n' });
