@@ -14,9 +14,9 @@
 // Options (environment): SSHTOP_RELEASE_ARCH=x64,arm64 (default both), SSHTOP_RELEASE_CACHE.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { bundleOptions } from './build.mjs';
@@ -54,12 +54,17 @@ export function fetchPinned(pin) {
   const [algo, want] = pin.integrity.split(/-(.*)/s);
   const ok = (f) => existsSync(f) && createHash(algo).update(readFileSync(f)).digest('base64') === want;
   if (!ok(file)) {
-    rmSync(file, { force: true });
-    // npm's own cache answers first: offline once it has been fetched anywhere on this machine
-    run('npm', ['pack', '--prefer-offline', '--silent', '--pack-destination', cache, `${pin.package}@${pin.version}`], { cwd: cache });
-    if (!ok(file)) {
-      rmSync(file, { force: true });
-      throw new Error(`${pin.package}@${pin.version}: the tarball does not match the integrity hash pinned in packaging/pins.json`);
+    // packed into a folder of this process's own, then renamed into place: two test files (or
+    // two builds) fetching at once never see each other's half-written tarball
+    const own = mkdtempSync(join(cache, '.fetch-'));
+    try {
+      // npm's own cache answers first: offline once it has been fetched anywhere on this machine
+      run('npm', ['pack', '--prefer-offline', '--silent', '--pack-destination', own, `${pin.package}@${pin.version}`], { cwd: own });
+      const packed = join(own, basename(file));
+      if (!ok(packed)) throw new Error(`${pin.package}@${pin.version}: the tarball does not match the integrity hash pinned in packaging/pins.json`);
+      renameSync(packed, file);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
     }
   }
   return file;
@@ -73,10 +78,23 @@ export function pinnedBun(arch) {
   const dir = tgz.replace(/\.tgz$/, '');
   const bin = join(dir, 'package', 'bin', 'bun');
   if (!existsSync(bin)) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    run('tar', ['-xzf', tgz, '-C', dir]);
-    chmodSync(bin, 0o755);
+    // unpacked beside, then renamed into place whole (see fetchPinned); whoever renames first wins
+    const own = mkdtempSync(`${dir}.unpack-`);
+    try {
+      run('tar', ['-xzf', tgz, '-C', own]);
+      chmodSync(join(own, 'package', 'bin', 'bun'), 0o755);
+      try {
+        renameSync(own, dir);
+      } catch {
+        // another process's unpacking is already in place; a stale half one is replaced
+        if (!existsSync(bin)) {
+          rmSync(dir, { recursive: true, force: true });
+          renameSync(own, dir);
+        }
+      }
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   }
   return bin;
 }
