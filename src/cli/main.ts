@@ -1,6 +1,7 @@
 // Entry point: parse arguments, pick the mode, map failures to exit codes (0 ok, 1 runtime, 2 usage).
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { stdoutTerminal, writeOut } from '../commands/stdout.js';
 import { outputColumns, parseCommandLine, quote, UsageError, USAGE, type CommonOptions } from './args.js';
 
 // Each mode imports only what it needs (Ink alone costs ~150 ms to load): bad usage and --json
@@ -51,23 +52,23 @@ function checkCapturedTree(o: CommonOptions): void {
 async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, process.env);
   if (parsed.kind === 'help') {
-    process.stdout.write((parsed.topic === 'reap' ? (await import('./reap-args.js')).REAP_USAGE : USAGE) + '\n');
+    writeOut((parsed.topic === 'reap' ? (await import('./reap-args.js')).REAP_USAGE : USAGE) + '\n');
     return 0;
   }
   if (parsed.kind === 'version') {
-    process.stdout.write(`sshtop ${version()}\n`);
+    writeOut(`sshtop ${version()}\n`);
     return 0;
   }
   const o = parsed.options;
   checkCapturedTree(o);
   let mode = o.mode;
   // no terminal to draw on: the default mode prints the table instead of failing
-  if ((mode === 'tui' || mode === 'watch') && !process.stdout.isTTY) mode = 'once';
+  if ((mode === 'tui' || mode === 'watch') && !stdoutTerminal().isTTY) mode = 'once';
   if (mode === 'reap') {
     const { parseReapArgs, REAP_USAGE } = await import('./reap-args.js');
     const reap = parseReapArgs(o.rest, o);
     if (reap.help) {
-      process.stdout.write(REAP_USAGE + '\n');
+      writeOut(REAP_USAGE + '\n');
       return 0;
     }
     const { runReap } = await import('../commands/reap.js');
@@ -78,7 +79,8 @@ async function main(argv: string[]): Promise<number> {
   if (mode === 'json') return (await import('../commands/json.js')).runJson(o, source);
   if (mode === 'once') {
     const { runOnce } = await import('../commands/once.js');
-    return runOnce(o, source, { color: o.color && process.stdout.isTTY === true, columns: outputColumns(process.stdout.columns, process.env) });
+    const term = stdoutTerminal();
+    return runOnce(o, source, { color: o.color && term.isTTY, columns: outputColumns(term.columns, process.env) });
   }
   // Ink draws nothing live while CI or CONTINUOUS_INTEGRATION is set (it waits for unmount), and
   // reads them once, when it loads. sshtop only gets here with a terminal on stdout: it draws.
@@ -87,13 +89,6 @@ async function main(argv: string[]): Promise<number> {
   const { runTui } = await loadUi();
   return runTui(o, source, mode === 'watch');
 }
-
-// a reader that went away (`sshtop --json | head`) is no failure: stop quietly, as cat does
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  process.stderr.write(`sshtop: cannot write the output: ${e.message}\n`);
-  process.exit(1);
-});
 
 main(process.argv.slice(2)).then(
   (code) => {

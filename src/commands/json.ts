@@ -5,6 +5,7 @@ import type { CommonOptions } from '../cli/args.js';
 import { createCollector, type Collected } from '../collect/collector.js';
 import type { SnapshotSource } from '../proc/source.js';
 import { formatJson, type JsonContext } from '../report/json.js';
+import { writeOut } from './stdout.js';
 
 /** what a JSON document says besides the model: where it was read, from what, under which policy */
 export function jsonContextOf(c: Collected): JsonContext {
@@ -13,6 +14,6 @@ export function jsonContextOf(c: Collected): JsonContext {
 
 export async function runJson(o: CommonOptions, source: SnapshotSource): Promise<number> {
   const collected = await createCollector(source, o).take();
-  process.stdout.write(formatJson(collected.model, jsonContextOf(collected)));
+  writeOut(formatJson(collected.model, jsonContextOf(collected)));
   return 0;
 }

@@ -12,6 +12,7 @@ import { formatEndpoint } from '../model/columns.js';
 import { processLabel, sessionTargets, type Target } from '../model/end-plan.js';
 import { leftoverKey } from '../model/loose.js';
 import type { Session } from '../model/types.js';
+import { writeOut } from './stdout.js';
 import { selectForReap, type ReapDecision } from '../model/reap-rules.js';
 import { formatReap, type ReapOutcome } from '../report/reap.js';
 import { sanitize } from '../text/sanitize.js';
@@ -70,7 +71,7 @@ export async function runReap(common: CommonOptions, o: ReapOptions): Promise<nu
     await audit.flush();
   }
 
-  process.stdout.write(formatReap({ outcomes, spared: selection.spared, dryRun: !o.yes, signal: o.signal, json: o.json, ctx, model }));
+  writeOut(formatReap({ outcomes, spared: selection.spared, dryRun: !o.yes, signal: o.signal, json: o.json, ctx, model }));
   for (const out of outcomes) for (const r of out.results) if (failed(r)) process.stderr.write(`sshtop reap: ${sanitize(r.message)}\n`);
   return outcomes.some((out) => out.results.some(failed)) ? 3 : 0;
 }

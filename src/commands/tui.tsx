@@ -7,6 +7,7 @@ import type { SnapshotSource } from '../proc/source.js';
 import type { Signaller } from '../act/signal.js';
 import { createCollector } from '../collect/collector.js';
 import { createPollStore } from '../store/poll-store.js';
+import { stdoutStream } from './stdout.js';
 import { App } from '../ui/App.js';
 import { FRAME_OPTIONS } from '../ui/frame-options.js';
 
@@ -30,7 +31,7 @@ export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly:
     take: async (dStateSince) => (await collector.take({ dStateSince, background: true })).full,
   });
 
-  const out = process.stdout;
+  const out = stdoutStream();
   let restored = false;
   const restore = () => {
     if (restored) return;

@@ -2,8 +2,9 @@
 // BUN_OPTIONS (--preload, --inspect, …), BUN_INSPECT* and BUN_JSC_* in a compiled executable too,
 // and sshtop runs as root (docs/packaging.md). It refuses with one line and exit 2 before any of
 // its modules runs; an empty BUN_OPTIONS changes nothing and is accepted; NODE_OPTIONS is not read
-// by Bun at all. The executable is built first when dist/release has none (npm run release, x64).
-import { spawnSync } from 'node:child_process';
+// by Bun at all. Its stdout, written to fd 1 directly, answers a closed pipe and a full one as
+// Node's does. The executable is built first when dist/release has none (npm run release, x64).
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,25 @@ describe.skipIf(reason !== undefined)('the release executable and the environmen
     expect(existsSync(marker)).toBe(true);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
+  });
+
+  // its stdout is written to fd 1 directly (src/commands/stdout.ts), as under Node
+  it('its output: a reader that went away ends it quietly; a full non-blocking pipe gets all of it', async () => {
+    const child = spawn(exe, ['--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const fx = join(REPO, 'test', 'fixtures', 'openssh-9.2p1');
+    const r = spawnSync('python3', [join(REPO, 'test', 'support', 'nonblocking-pipe.py'), exe, '--json', '--proc-root', `${fx}/proc`, '--dev-root', `${fx}/dev`, '--passwd', `${fx}/passwd`], { encoding: 'utf8', timeout: 30_000 });
+    const got = JSON.parse(r.stdout) as { code: number; stderr: string; out: string };
+    expect(got.stderr).toBe('');
+    expect(got.code).toBe(0);
+    // 30 KB through a 4 KiB pipe: the whole document, which parses
+    expect(got.out.length).toBeGreaterThan(16 * 1024);
+    expect((JSON.parse(got.out) as { schema: string }).schema).toBe('sshtop/1');
   });
 
   it('does not read NODE_OPTIONS', () => {
