@@ -66,7 +66,11 @@ const classified = new WeakMap<ProcSnapshot, Map<number, Classified>>();
  */
 const byArgv = new WeakMap<readonly string[], { comm: string; parentIsDropbear: boolean; c: Classified }>();
 
+/** the class of every process not named like an SSH daemon (nearly all of them): one shared, frozen object */
+const PLAIN: Classified = Object.freeze({ role: 'process', daemon: 'other' });
+
 function classifyOnce(comm: string, argv: readonly string[], parentIsDropbear: boolean): Classified {
+  if (familyOf(comm, argv) === undefined) return PLAIN;
   const hit = byArgv.get(argv);
   if (hit && hit.comm === comm && hit.parentIsDropbear === parentIsDropbear) return hit.c;
   const c = classifyProcess(comm, argv, parentIsDropbear);
