@@ -128,7 +128,8 @@ export async function sideBySide(windows = WINDOWS, seconds = WINDOW_S): Promise
   const bt = btopConfig();
   const progs: { name: string; pty: Pty }[] = [];
   try {
-    progs.push({ name: 'sshtop', pty: await startPty([process.execPath, SSHTOP, '--watch', '--interval', '1'], SIZE) });
+    // as an installed sshtop runs: through bin/sshtop's first lines, with the V8 flags they give node
+    progs.push({ name: 'sshtop', pty: await startPty([SSHTOP, '--watch', '--interval', '1'], SIZE) });
     progs.push({ name: 'htop', pty: await startPty(['htop', '-d', '10'], SIZE) });
     if (bt) progs.push({ name: 'btop', pty: await startPty(['btop', '--utf-force'], { ...SIZE, env: bt.env }) });
     const [sshtop, htop, btop] = progs.map((p) => p.pty) as [Pty, Pty, Pty | undefined];

@@ -1,7 +1,9 @@
 // Two builds of sshtop (a checkout's bin and this one) beside htop, in the same run, on ptys:
 // before/after figures for a change, over repeated windows (median, min–max). The world is
 // whatever runs on the machine (e.g. `npx tsx scripts/bench/busy.ts hold 0`).
-//   npx tsx scripts/bench/compare.ts <other checkout> [windows] [seconds] [--no-rows] [--small-heap] [--variant=<node flag>…]
+//   npx tsx scripts/bench/compare.ts <other checkout> [windows] [seconds] [--no-rows] [--small-heap] [--plain-node] [--variant='<node flags>'…]
+// This build runs as an installed sshtop does, through bin/sshtop's shebang (and the V8 flags it
+// gives node); --plain-node adds it under `node bin/sshtop`, which ignores the shebang.
 import { join } from 'node:path';
 import { SSHTOP } from '../../test/support/lab.js';
 import { fmt, spread } from './busy.js';
@@ -14,13 +16,16 @@ const seconds = Number(process.argv[4] ?? 20);
 const SIZE = { columns: 200, rows: 50 };
 const progs: { name: string; argv: string[] }[] = [
   { name: 'before', argv: [process.execPath, join(other, 'bin', 'sshtop'), '--watch', '--interval', '1'] },
-  { name: 'after', argv: [process.execPath, SSHTOP, '--watch', '--interval', '1'] },
+  { name: 'after', argv: [SSHTOP, '--watch', '--interval', '1'] },
   { name: 'htop', argv: ['htop', '-d', '10'] },
 ];
 // the same polls with nothing on screen that changes: what reading and the model cost alone
 if (process.argv.includes('--no-rows')) progs.push({ name: 'after, --filter matching nothing', argv: [process.execPath, SSHTOP, '--watch', '--interval', '1', '--filter', 'no-such-session-xyz'] });
-// node flags to try on this build: --variant=--max-semi-space-size=2 (repeatable)
-for (const a of process.argv.filter((x) => x.startsWith('--variant='))) progs.push({ name: `after, ${a.slice(10)}`, argv: [process.execPath, a.slice(10), SSHTOP, '--watch', '--interval', '1'] });
+if (process.argv.includes('--plain-node')) progs.push({ name: 'after, node bin/sshtop (no shebang flags)', argv: [process.execPath, SSHTOP, '--watch', '--interval', '1'] });
+// node flags to try on this build: --variant='--max-semi-space-size=2 --v8-pool-size=1' (repeatable)
+for (const a of process.argv.filter((x) => x.startsWith('--variant='))) {
+  progs.push({ name: `after, ${a.slice(10)}`, argv: [process.execPath, ...a.slice(10).split(' ').filter(Boolean), SSHTOP, '--watch', '--interval', '1'] });
+}
 if (process.argv.includes('--small-heap')) progs.push({ name: 'after, --max-semi-space-size=1', argv: [process.execPath, '--max-semi-space-size=1', SSHTOP, '--watch', '--interval', '1'] });
 const ptys: Pty[] = [];
 try {

@@ -36,7 +36,8 @@ const window = (a: { self: number; children: number }, b: { self: number; childr
 
 /** both programs at a 1 s refresh on 200x50 ptys, started together, measured over the same seconds */
 export async function watchVersusHtop(seconds: number, size = { columns: 200, rows: 50 }): Promise<SideBySide> {
-  const sshtop = await startPty([process.execPath, SSHTOP, '--watch', '--interval', '1'], size);
+  // as an installed sshtop runs: through bin/sshtop's first lines, with the V8 flags they give node
+  const sshtop = await startPty([SSHTOP, '--watch', '--interval', '1'], size);
   const small = await startPty([process.execPath, SMALL_HEAP_FLAG, SSHTOP, '--watch', '--interval', '1'], size);
   const htop = await startPty(['htop', '-d', '10'], size);
   const all = [sshtop, small, htop];

@@ -60,6 +60,25 @@ export const FLAG_ORDER: Flag[] = [
 const classified = new WeakMap<ProcSnapshot, Map<number, Classified>>();
 
 /**
+ * a process's last class, by its argv array: the reader hands out the same array while a
+ * process's title is unchanged, so a tick classifies only the processes whose title changed
+ * (classifyProcess is pure in comm, argv and parentIsDropbear; classes are never mutated)
+ */
+const byArgv = new WeakMap<readonly string[], { comm: string; parentIsDropbear: boolean; c: Classified }>();
+
+/** the class of every process not named like an SSH daemon (nearly all of them): one shared, frozen object */
+const PLAIN: Classified = Object.freeze({ role: 'process', daemon: 'other' });
+
+function classifyOnce(comm: string, argv: readonly string[], parentIsDropbear: boolean): Classified {
+  if (familyOf(comm, argv) === undefined) return PLAIN;
+  const hit = byArgv.get(argv);
+  if (hit && hit.comm === comm && hit.parentIsDropbear === parentIsDropbear) return hit.c;
+  const c = classifyProcess(comm, argv, parentIsDropbear);
+  byArgv.set(argv, { comm, parentIsDropbear, c });
+  return c;
+}
+
+/**
  * every process's class; computed once per snapshot (the policy lookup and the model both ask).
  * A process named like an SSH daemon whose binary or uid says it is none is classed as a plain
  * process, marked `forged`: its title is never believed (trust.ts).
@@ -84,7 +103,7 @@ export function classifyAll(snap: ProcSnapshot): Map<number, Classified> {
       continue;
     }
     const parentIsDropbear = isDaemon(parent) && familyOf(parent.comm, parent.argv) === 'dropbear';
-    out.set(p.pid, classifyProcess(p.comm, p.argv, parentIsDropbear));
+    out.set(p.pid, classifyOnce(p.comm, p.argv, parentIsDropbear));
   }
   // below a user child sshd forks only internal-sftp: anything else there was exec'd by the
   // user's channel (a real sshd binary running as the user, with a title of their choosing)

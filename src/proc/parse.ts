@@ -51,7 +51,16 @@ export function parseStat(text: string): StatFields | undefined {
 export function parseExitSignal(stat: string): number | undefined {
   const close = stat.lastIndexOf(')');
   if (close < 0) return undefined;
-  const n = Number(stat.slice(close + 2).split(' ', 36)[35]);
+  // the 36th space-separated field after ") ", found in place: a new-pid scan probes thousands of
+  // pids under process churn, and a split made 36 strings for each
+  let from = close + 2;
+  for (let field = 0; field < 35; field++) {
+    const space = stat.indexOf(' ', from);
+    if (space < 0) return undefined;
+    from = space + 1;
+  }
+  const end = stat.indexOf(' ', from);
+  const n = Number(stat.slice(from, end < 0 ? stat.length : end));
   return Number.isInteger(n) ? n : undefined;
 }
 

@@ -71,7 +71,7 @@ export class ProcessCache {
       // the cached uid is not read again: keep saying why it is missing
       this.files.note(DENIED);
     }
-    const comm = Buffer.from(st.comm, 'latin1').toString('utf8');
+    const comm = decodeComm(st.comm);
     // sshd titles change (`unknown [priv]` → `alice [priv]`, new multiplexed ttys): re-read them
     // unless settled (isSettledTitle); other argv only changes with exec, which also changes comm
     let argv: string[];
@@ -167,6 +167,12 @@ export class ProcessCache {
       if (held && !held.tcp && p.sockets?.some((i) => sockets.has(i))) held.tcp = true;
     }
   }
+}
+
+/** stat's comm, read as latin1, decoded as UTF-8; ASCII (nearly every comm) is the same string, with no Buffer per process per tick */
+function decodeComm(raw: string): string {
+  for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) > 0x7f) return Buffer.from(raw, 'latin1').toString('utf8');
+  return raw;
 }
 
 /**

@@ -8,7 +8,7 @@ import { HiddenParents } from './hidden-parents.js';
 import { HostFacts, pageSize, procHidesOthers } from './host.js';
 import { LooseRoots } from './loose-roots.js';
 import { LoginRecordReader, SYSTEM_UTMP, SYSTEM_WTMP, type LoginRecordPaths } from './login-records.js';
-import { multiplexerClientTtys } from './multiplexer.js';
+import { MultiplexerClients } from './multiplexer.js';
 import type { StatFields } from './parse.js';
 import { commIsAmbiguous, familyOf } from './parse-ssh-title.js';
 import { ProcessCache } from './process-cache.js';
@@ -69,6 +69,7 @@ export class ProcReader {
   private readonly hiddenParents: HiddenParents;
   private readonly logins: LoginRecordReader | undefined;
   private readonly loose: LooseRoots;
+  private readonly multiplexer: MultiplexerClients;
 
   constructor(opts: ReaderOptions = {}) {
     this.opts = opts;
@@ -83,6 +84,7 @@ export class ProcReader {
     this.host = new HostFacts(this.files, this.devRoot, this.passwdPath);
     this.hiddenParents = new HiddenParents(this.procRoot);
     this.loose = new LooseRoots(this.files, this.plan);
+    this.multiplexer = new MultiplexerClients(this.procRoot);
     const paths = opts.loginRecords ?? (opts.procRoot === undefined ? { utmp: SYSTEM_UTMP, wtmp: SYSTEM_WTMP } : false);
     this.logins = paths === false ? undefined : new LoginRecordReader(paths);
   }
@@ -192,7 +194,8 @@ export class ProcReader {
       source: 'proc',
       missing: [],
       notices: [...this.files.notices],
-      tmuxClientTtys: multiplexerClientTtys(this.procRoot, this.opts.selfPid, this.opts.tmux),
+      // the ancestors' stat is in this read already (scan-plan reads them every tick)
+      tmuxClientTtys: this.multiplexer.read(this.opts.selfPid, this.opts.tmux, (p) => stats.get(p) ?? this.files.readStat(p, false), takenAt),
       ...(hiddenTops && hiddenTops.tops.size > 0 ? { hiddenSessionTops: hiddenTops.tops } : {}),
       ...(loose.roots.length > 0 ? { looseRoots: loose.roots.filter((pid) => procs.has(pid)) } : {}),
       ...(this.logins ? { loginRecords: this.logins.read(new Set(procs.keys())) } : {}),

@@ -1,8 +1,10 @@
 // The multiplexer sshtop runs in is found from its ancestors, not from $TMUX (sudo drops $TMUX):
 // the attached clients' terminals are the server's /dev/pts fds. Shapes taken from a real tmux 3.3a
 // and a real GNU screen 4.09 (`ls -l /proc/PID/fd`, `/proc/PID/comm`).
+import { rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isMultiplexerServer, multiplexerClientTtys, multiplexerServers, ptsOfLinks } from '../../src/proc/multiplexer.js';
+import { CLIENT_LINKS_REFRESH_MS, isMultiplexerServer, MultiplexerClients, multiplexerClientTtys, multiplexerServers, ptsOfLinks } from '../../src/proc/multiplexer.js';
 import { ProcReader } from '../../src/proc/reader.js';
 import { FakeProcRoot, type FakeProcess } from '../support/fake-proc.js';
 
@@ -91,5 +93,45 @@ describe('multiplexer servers and their clients', () => {
   it('a ppid loop (a garbled /proc) ends the walk', () => {
     const f = tree([init, { pid: 900, ppid: 901, comm: 'a', argv: ['a'] }, { pid: 901, ppid: 900, comm: 'b', argv: ['b'] }]);
     expect(multiplexerClientTtys(f.procRoot, 900, undefined)).toBeNull();
+  });
+
+  describe('a polling reader (MultiplexerClients)', () => {
+    // the ancestors' stat as the tick read them: the chain exists only here, not as stat files
+    const chain = new Map([
+      [604, { comm: 'node', ppid: 601 }],
+      [601, { comm: 'bash', ppid: 600 }],
+      [600, { comm: 'tmux: server', ppid: 1 }],
+      [1, { comm: 'systemd', ppid: 0 }],
+    ]);
+    const statOf = (pid: number) => chain.get(pid);
+    const serverOnly = () => tree([{ pid: 600, ppid: 1, comm: 'tmux: server', argv: ['tmux'], uid: 0, startTicks: 960, fds: { 0: '/dev/null', 5: '/dev/pts/4', 7: '/dev/ptmx' } }]);
+    const fd = (f: FakeProcRoot, n: number) => join(f.procRoot, '600', 'fd', String(n));
+
+    it("finds the server from the ancestors' stat it is given, not from stat files", () => {
+      const f = serverOnly();
+      expect(new MultiplexerClients(f.procRoot).read(604, undefined, statOf, 0)).toEqual(['pts/4']);
+      expect(new MultiplexerClients(f.procRoot).read(604, undefined, () => undefined, 0)).toBeNull();
+    });
+
+    it('a client that attaches is seen at the next read: its terminal is a new descriptor', () => {
+      const f = serverOnly();
+      const clients = new MultiplexerClients(f.procRoot);
+      expect(clients.read(604, undefined, statOf, 1000)).toEqual(['pts/4']);
+      symlinkSync('/dev/pts/8', fd(f, 9));
+      expect(clients.read(604, undefined, statOf, 1001)?.sort()).toEqual(['pts/4', 'pts/8']);
+      rmSync(fd(f, 5));
+      expect(clients.read(604, undefined, statOf, 1002)).toEqual(['pts/8']);
+    });
+
+    it('a detach and an attach on the same fd number between two reads: seen within the refresh time', () => {
+      const f = serverOnly();
+      const clients = new MultiplexerClients(f.procRoot);
+      expect(clients.read(604, undefined, statOf, 1000)).toEqual(['pts/4']);
+      rmSync(fd(f, 5));
+      symlinkSync('/dev/pts/6', fd(f, 5));
+      // the same fd list: the links read last are kept (this is the cut: no readlink per fd per tick)
+      expect(clients.read(604, undefined, statOf, 1000 + CLIENT_LINKS_REFRESH_MS - 1)).toEqual(['pts/4']);
+      expect(clients.read(604, undefined, statOf, 1000 + CLIENT_LINKS_REFRESH_MS)).toEqual(['pts/6']);
+    });
   });
 });

@@ -1,5 +1,6 @@
 // The parsers that lived inside the reader, as tables: exit_signal from stat, the hidepid of a
 // proc mount from mountinfo, and the one sshd-title grammar (split, settled).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseExitSignal, procMountHides } from '../../src/proc/parse.js';
 import { familyOf, isSettledTitle, splitTitle } from '../../src/proc/parse-ssh-title.js';
@@ -19,6 +20,18 @@ describe('parseExitSignal', () => {
     ['empty', '', undefined],
   ])('%s', (_, text, want) => {
     expect(parseExitSignal(text)).toBe(want);
+  });
+
+  it('finds the field in place exactly as splitting the line did', () => {
+    const bySplit = (text: string): number | undefined => {
+      const close = text.lastIndexOf(')');
+      if (close < 0) return undefined;
+      const n = Number(text.slice(close + 2).split(' ', 36)[35]);
+      return Number.isInteger(n) ? n : undefined;
+    };
+    const token = fc.oneof(fc.constantFrom('', '-1', '17', '0', 'x', ')', ' ', '1e3', '+5', '\n'), fc.string({ maxLength: 4 }));
+    const line = fc.tuple(fc.string({ maxLength: 8 }), fc.array(token, { maxLength: 45 })).map(([comm, f]) => `42 (${comm}) ${f.join(' ')}`);
+    fc.assert(fc.property(fc.oneof(line, fc.string()), (text) => parseExitSignal(text) === bySplit(text)), { numRuns: 3000 });
   });
 });
 
