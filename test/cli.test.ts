@@ -1,8 +1,9 @@
 // The built CLI's own behaviour, without a lab: version, help, and a reader that goes away.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ensureBuilt, REPO, SSHTOP } from './support/lab.js';
+import { throughNonblockingPipe, withClosedStdout } from './support/stdout-checks.js';
 
 ensureBuilt();
 const run = (args: string[]) => spawnSync(process.execPath, [SSHTOP, ...args], { encoding: 'utf8', timeout: 30_000 });
@@ -48,14 +49,7 @@ describe('the sshtop command', () => {
   });
 
   it('a reader that closes the pipe early (sshtop --json | head) ends it quietly, exit 0', async () => {
-    const child = spawn(process.execPath, [SSHTOP, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    // closed before sshtop writes: its write fails with EPIPE
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
+    expect(await withClosedStdout([process.execPath, SSHTOP, '--json'])).toEqual({ code: 0, stderr: '' });
   });
 
   it('a non-blocking pipe that fills (EAGAIN) still gets all of the output', () => {
@@ -64,8 +58,7 @@ describe('the sshtop command', () => {
     const whole = run(args).stdout;
     // 30 KB through a 4 KiB pipe nobody reads for half a second
     expect(whole.length).toBeGreaterThan(16 * 1024);
-    const r = spawnSync('python3', [`${REPO}/test/support/nonblocking-pipe.py`, process.execPath, SSHTOP, ...args], { encoding: 'utf8', timeout: 30_000 });
-    const got = JSON.parse(r.stdout) as { code: number; stderr: string; out: string };
+    const got = throughNonblockingPipe([process.execPath, SSHTOP, ...args]);
     expect(got.stderr).toBe('');
     expect(got.code).toBe(0);
     // the same document, whole: only when it was taken, by which pid, and the ages it measured

@@ -4,12 +4,13 @@
 // its modules runs; an empty BUN_OPTIONS changes nothing and is accepted; NODE_OPTIONS is not read
 // by Bun at all. Its stdout, written to fd 1 directly, answers a closed pipe and a full one as
 // Node's does. The executable is built first when dist/release has none (npm run release, x64).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executablePath } from '../../scripts/release.mjs';
+import { throughNonblockingPipe, withClosedStdout } from '../support/stdout-checks.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const CI = process.env.CI === 'true';
@@ -65,16 +66,9 @@ describe.skipIf(reason !== undefined)('the release executable and the environmen
 
   // its stdout is written to fd 1 directly (src/commands/stdout.ts), as under Node
   it('its output: a reader that went away ends it quietly; a full non-blocking pipe gets all of it', async () => {
-    const child = spawn(exe, ['--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
+    expect(await withClosedStdout([exe, '--json'])).toEqual({ code: 0, stderr: '' });
     const fx = join(REPO, 'test', 'fixtures', 'openssh-9.2p1');
-    const r = spawnSync('python3', [join(REPO, 'test', 'support', 'nonblocking-pipe.py'), exe, '--json', '--proc-root', `${fx}/proc`, '--dev-root', `${fx}/dev`, '--passwd', `${fx}/passwd`], { encoding: 'utf8', timeout: 30_000 });
-    const got = JSON.parse(r.stdout) as { code: number; stderr: string; out: string };
+    const got = throughNonblockingPipe([exe, '--json', '--proc-root', `${fx}/proc`, '--dev-root', `${fx}/dev`, '--passwd', `${fx}/passwd`]);
     expect(got.stderr).toBe('');
     expect(got.code).toBe(0);
     // 30 KB through a 4 KiB pipe: the whole document, which parses
