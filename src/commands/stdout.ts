@@ -35,9 +35,12 @@ export function stdoutStream(): NodeJS.WriteStream {
   if (!guarded) {
     guarded = true;
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(0);
-      process.stderr.write(`sshtop: cannot write the output: ${e.message}\n`);
-      process.exit(1);
+      try {
+        onWriteError(e);
+      } catch (err) {
+        process.stderr.write(`sshtop: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
     });
   }
   return process.stdout;

@@ -126,11 +126,6 @@ export function recordAt(buf: Uint8Array, off: number): UtmpRecord {
   return parseRecord(buf, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), off);
 }
 
-/** the logins still open (openLoginOffsets), each decoded whole */
-export function openLogins(buf: Uint8Array): UtmpRecord[] {
-  return openLoginOffsets(buf).map(({ off }) => recordAt(buf, off));
-}
-
 /** one record's bytes, as glibc writes it (for tests and fixtures) */
 export function encodeUtmp(r: Partial<Omit<UtmpRecord, 'address'>> & { addr?: readonly number[] }): Uint8Array {
   const buf = new Uint8Array(UTMP_RECORD);

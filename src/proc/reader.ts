@@ -110,7 +110,8 @@ export class ProcReader {
       takenAt,
       onRoot &&
         ((pid, stat) => {
-          // read as the loop below reads it: the cache keeps it, so it is not read twice
+          // read as the loop below reads it: the cache keeps its uid, binary and sockets for that
+          // loop (a listener's title, which changes with its startups count, is read there again)
           const entry = this.cache.readEntry({ pid, stat, family: true, argv: undefined, cgroup: true, now: takenAt, children: '' });
           if (entry) onRoot(entry);
         }),

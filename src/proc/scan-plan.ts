@@ -70,8 +70,8 @@ export class ScanPlan {
     return this.last;
   }
 
-  /** stats of the processes this tick reads: the sshd subtrees and the caller's ancestors at least */
   /**
+   * stats of the processes this tick reads: the sshd subtrees and the caller's ancestors at least
    * @param onRoot a full scan calls it for each SSH-daemon-named process whose parent it has not
    *   found to be one (the top of a tree, as far as the scan can tell while under way)
    */

@@ -1,10 +1,12 @@
 // The utmp parser: the glibc 64-bit layout, table cases, and garbage (never a throw, shapes kept).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEAD_PROCESS, encodeUtmp, formatUtmpAddress, openLogins, parseUtmp, USER_PROCESS, UTMP_RECORD } from '../../src/proc/parse-utmp.js';
+import { DEAD_PROCESS, encodeUtmp, formatUtmpAddress, openLoginOffsets, parseUtmp, recordAt, USER_PROCESS, UTMP_RECORD } from '../../src/proc/parse-utmp.js';
 
 const cat = (...parts: Uint8Array[]) => Buffer.concat(parts);
 const AT = Date.UTC(2026, 10, 30, 4, 3, 47, 25);
+/** the open logins, each decoded whole, as login-records.ts decodes the ones a live pid asks for */
+const openLogins = (buf: Uint8Array) => openLoginOffsets(buf).map(({ off }) => recordAt(buf, off));
 
 describe('parseUtmp', () => {
   it('reads a record at the glibc x86_64/arm64 offsets', () => {
@@ -53,7 +55,7 @@ describe('parseUtmp', () => {
   });
 });
 
-describe('openLogins', () => {
+describe('openLoginOffsets', () => {
   it('keeps the last USER_PROCESS per pid and line; a DEAD_PROCESS for the line closes it', () => {
     const recs = cat(
       encodeUtmp({ pid: 10, line: 'pts/0', at: 1000 }),
