@@ -11,7 +11,7 @@ import type { SsInfo } from '../proc/parse-ss.js';
 import { configFileFor, readPolicy } from '../proc/policy.js';
 import type { ReadHooks } from '../proc/reader.js';
 import { createSource, type SnapshotSource } from '../proc/source.js';
-import { readSs } from '../proc/ss.js';
+import { runSs, ssFigures } from '../proc/ss.js';
 import { nextDState, sinceOf } from '../model/d-state.js';
 import { LoginMemory } from './login-history.js';
 
@@ -169,8 +169,8 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
     return age >= ttl || wanted.some((s) => s.socketInode !== null && !c.ss?.has(s.socketInode));
   }
 
-  /** early: a one-shot's `ss`, started before its read (used only if a session needs it) */
-  async function takeFrom(snap: ProcSnapshot, t: TakeOptions, early?: Promise<Map<number, SsInfo> | null>): Promise<Collected> {
+  /** early: a one-shot's `ss`, started before its read */
+  async function takeFrom(snap: ProcSnapshot, t: TakeOptions, early?: Promise<string | null>): Promise<Collected> {
     const none = new Map<number | null, Policy>();
     const policyRead = t.noPolicy || snap.source !== 'proc' ? Promise.resolve(none) : readPolicies(snap, t.background === true);
     const opts = (policies: Map<number | null, Policy>): BuildOptions => ({
@@ -183,18 +183,22 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
     });
     // ss only sees its own network namespace, which is the one of real sshd sessions, not of fixtures
     const live = o.procRoot === undefined;
+    // the figures kept are those of the sessions' connections (every one of them is in snap.sockets)
+    const figures = (text: string | null) => ssFigures(text, new Set(snap.sockets.keys()));
     // a poller's policies are at hand (what they last gave); a one-shot's sshd -T started during
-    // the scan (hooks), so it is in or nearly. The model is built once, and again only with `ss`
-    // figures when a session needs them (a one-shot's ss started before the read, beside it)
+    // the scan (hooks), so it is in or nearly. So is a one-shot's ss, started before the read: its
+    // figures go into the one build (every session with a socket shows them, as in the TUI once
+    // any session needed them). A poller builds again only when a session needs figures it lacks.
     const policies = await policyRead;
+    if (live && early) ssCache = { at: snap.takenAt, ss: figures(await early) };
     let full = buildModel(snap, { ...opts(policies), ss: live ? cachedSs(snap.takenAt) : null });
-    if (live && ssStale(full)) {
+    if (live && !early && ssStale(full)) {
       if (t.background) {
-        ssPending ??= readSs()
-          .then((ss) => void (ssCache = { at: snap.takenAt, ss }))
+        ssPending ??= runSs()
+          .then((text) => void (ssCache = { at: snap.takenAt, ss: figures(text) }))
           .finally(() => (ssPending = undefined));
       } else {
-        const ss = await (early ?? readSs());
+        const ss = figures(await runSs());
         ssCache = { at: snap.takenAt, ss };
         full = buildModel(snap, { ...opts(policies), ss });
       }
@@ -230,9 +234,9 @@ export function createCollector(source: SnapshotSource, o: CollectOptions): Coll
    * not change between reads: no second look there.
    */
   async function take(t: TakeOptions = {}): Promise<Collected> {
-    // a one-shot waits for ss when a session needs it (most servers have a notty session: scp,
-    // sftp, git, a forward): started before the read, it runs beside it instead of after it
-    const early = () => (t.background || o.procRoot !== undefined || source.kind !== 'proc' ? undefined : readSs());
+    // a one-shot's ss (most servers have a notty session, whose idle time only ss knows: scp, sftp,
+    // git, a forward): started before the read, it runs beside it instead of after it
+    const early = () => (t.background || o.procRoot !== undefined || source.kind !== 'proc' ? undefined : runSs());
     const ss = early();
     const first = await takeFrom(await source.read(hooks(t)), t, ss);
     if (t.background || t.dStateSince !== undefined || t.secondLook === false || o.procRoot !== undefined || !mayBeHung(first.full)) return first;

@@ -18,10 +18,11 @@ export interface LoginRecordPaths {
   wtmp: readonly string[];
 }
 
-/** one file as last read: its open logins by pid, decoded only when a live pid asks for them */
+/** one file as last read: the open logins of the pids asked for last, decoded when first asked */
 interface FileCache {
   key: string;
   bytes: Uint8Array;
+  /** pid → where its open logins are (none: []) */
   open: Map<number, number[]>;
   decoded: Map<number, UtmpRecord>;
 }
@@ -44,6 +45,7 @@ export class LoginRecordReader {
       for (const path of files) {
         const file = this.openLogins(path, source === 'wtmp');
         if (file === undefined) continue;
+        answer(file, pids);
         for (const pid of pids) {
           for (const off of file.open.get(pid) ?? []) {
             let r = file.decoded.get(off);
@@ -79,17 +81,14 @@ export class LoginRecordReader {
       // 1 MiB); a table from its start
       const from = Math.max(0, st.size - MAX_BYTES);
       const start = tail ? Math.ceil(from / UTMP_RECORD) * UTMP_RECORD : 0;
-      const buf = Buffer.alloc(Math.max(0, Math.min(MAX_BYTES, st.size - start)));
+      const buf = Buffer.allocUnsafe(Math.max(0, Math.min(MAX_BYTES, st.size - start)));
       let got = 0;
       while (got < buf.length) {
         const n = readSync(fd, buf, got, buf.length - got, start + got);
         if (n === 0) break;
         got += n;
       }
-      const bytes = buf.subarray(0, got);
-      const open = new Map<number, number[]>();
-      for (const { pid, off } of openLoginOffsets(bytes)) open.set(pid, [...(open.get(pid) ?? []), off]);
-      const file = { key, bytes, open, decoded: new Map() };
+      const file = { key, bytes: buf.subarray(0, got), open: new Map(), decoded: new Map() };
       this.cache.set(path, file);
       return file;
     } catch {
@@ -98,4 +97,13 @@ export class LoginRecordReader {
       closeSync(fd);
     }
   }
+}
+
+/** file.open holds the asked pids' answers, and only theirs: one pass from the end for the new ones */
+function answer(file: FileCache, pids: ReadonlySet<number>): void {
+  const ask = new Set([...pids].filter((pid) => !file.open.has(pid)));
+  const found = ask.size > 0 ? openLoginOffsets(file.bytes, ask) : undefined;
+  const open = new Map<number, number[]>();
+  for (const pid of pids) open.set(pid, file.open.get(pid) ?? found?.get(pid) ?? []);
+  file.open = open;
 }

@@ -33,8 +33,22 @@ function rttVar(v: string | undefined): number | null {
 
 const STATE_WORD = /^[A-Z][A-Z0-9-]*$/;
 
-/** ss prints one socket on a line and its TCP_INFO on an indented continuation line */
-export function parseSs(text: string): SsInfo[] {
+/** the number after the record's first ` ino:` (-1 when it has none): looked at before anything is split */
+function inodeOf(record: string): number {
+  const at = record.indexOf(' ino:');
+  if (at < 0) return -1;
+  let n = 0;
+  let i = at + 5;
+  for (let c = record.charCodeAt(i); c >= 48 && c <= 57; c = record.charCodeAt(++i)) n = n * 10 + (c - 48);
+  return i === at + 5 ? -1 : n;
+}
+
+/**
+ * ss prints one socket on a line and its TCP_INFO on an indented continuation line. With `only`,
+ * just the sockets whose inode is in it, and the others skipped before their line is split: on a
+ * busy server ss lists every connection of the machine, of which sshtop wants its sessions' few.
+ */
+export function parseSs(text: string, only?: ReadonlySet<number>): SsInfo[] {
   const joined: string[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
@@ -43,6 +57,7 @@ export function parseSs(text: string): SsInfo[] {
   }
   const out: SsInfo[] = [];
   for (const line of joined) {
+    if (only && !only.has(inodeOf(line))) continue;
     const f = line.split(/\s+/);
     if (STATE_WORD.test(f[0] ?? '')) f.shift();
     const [recvQ, sendQ, local, peer] = f;
@@ -52,7 +67,7 @@ export function parseSs(text: string): SsInfo[] {
       if (i > 0 && !kv.has(tok.slice(0, i))) kv.set(tok.slice(0, i), tok.slice(i + 1));
     }
     const inode = Number(kv.get('ino'));
-    if (!Number.isInteger(inode) || inode <= 0 || local === undefined || peer === undefined) continue;
+    if (!Number.isInteger(inode) || inode <= 0 || local === undefined || peer === undefined || (only && !only.has(inode))) continue;
     const num = (k: string): number | null => {
       const v = kv.get(k);
       if (v === undefined) return null;

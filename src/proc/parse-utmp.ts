@@ -79,46 +79,54 @@ export function parseUtmp(buf: Uint8Array): UtmpRecord[] {
 }
 
 /**
- * Where the logins still open in a utmp file's or a wtmp log's bytes are (records in file order):
- * per pid and line, the last record is a USER_PROCESS. A record with no pid or no line names
- * nothing. Nothing is decoded but the type, pid and line: a wtmp tail holds thousands of records,
- * and a log whose logouts were never written (a crash, a daemon that writes none) thousands of
- * open ones, of which a caller wants the few whose pid is alive (recordAt decodes those).
+ * Where the logins of `pids` still open in a utmp file's or a wtmp log's bytes are, per pid in file
+ * order: per pid and line, the last record is a USER_PROCESS and no DEAD_PROCESS for the line (of
+ * that pid, or of pid 0) came after it. A record with no pid or no line names nothing. Read from
+ * the end: a wtmp tail holds thousands of records, and a log whose logouts were never written (a
+ * crash, a daemon that writes none) thousands of open ones, of which a caller wants the few whose
+ * pid is alive; only a logout's line and an asked pid's line are decoded (recordAt decodes the rest).
  */
-export function openLoginOffsets(buf: Uint8Array): { pid: number; off: number }[] {
+export function openLoginOffsets(buf: Uint8Array, pids: ReadonlySet<number>): Map<number, number[]> {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  /** `pid\0line` → its last USER_PROCESS, in the order they were last written */
-  const open = new Map<string, { pid: number; off: number }>();
-  /** line → the open keys on it, so a DEAD_PROCESS finds them without a search */
-  const onLine = new Map<string, Set<string>>();
-  for (let off = 0; off + UTMP_RECORD <= buf.length; off += UTMP_RECORD) {
+  // the line's bytes up to the first NUL, undecoded: a key to compare lines by, not to show
+  const lineAt = (off: number): string => {
+    let end = off + OFF.line;
+    while (end < off + OFF.line + LEN.line && bytes[end] !== 0) end++;
+    return bytes.toString('latin1', off + OFF.line, end);
+  };
+  /** lines a later DEAD_PROCESS closed: whoever held them (pid 0), or the pids named */
+  const closedAll = new Set<string>();
+  const closedFor = new Map<string, Set<number>>();
+  /** `pid\0line` whose last USER_PROCESS was met (an earlier one was replaced by it) */
+  const met = new Set<string>();
+  const out = new Map<number, number[]>();
+  for (let off = (Math.floor(buf.length / UTMP_RECORD) - 1) * UTMP_RECORD; off >= 0; off -= UTMP_RECORD) {
     const type = view.getInt16(off + OFF.type, true);
     if (type !== USER_PROCESS && type !== DEAD_PROCESS) continue;
     const pid = view.getInt32(off + OFF.pid, true);
-    // the line's bytes up to the first NUL, undecoded: a key to compare lines by, not to show
-    let end = off + OFF.line;
-    while (end < off + OFF.line + LEN.line && bytes[end] !== 0) end++;
-    const line = bytes.toString('latin1', off + OFF.line, end);
-    // a DEAD_PROCESS from login(1)/sshd names the line; its pid may be the same or 0
     if (type === DEAD_PROCESS) {
-      const keys = onLine.get(line);
-      for (const k of keys ?? []) {
-        if (pid !== 0 && open.get(k)?.pid !== pid) continue;
-        open.delete(k);
-        keys?.delete(k);
+      // from login(1)/sshd it names the line; its pid may be the login's or 0
+      const line = lineAt(off);
+      if (pid === 0) closedAll.add(line);
+      else {
+        const by = closedFor.get(line);
+        if (by) by.add(pid);
+        else closedFor.set(line, new Set([pid]));
       }
       continue;
     }
-    if (pid <= 0 || line === '') continue;
+    if (pid <= 0 || !pids.has(pid)) continue;
+    const line = lineAt(off);
     const key = `${pid}\0${line}`;
-    open.delete(key);
-    open.set(key, { pid, off });
-    let keys = onLine.get(line);
-    if (!keys) onLine.set(line, (keys = new Set()));
-    keys.add(key);
+    if (line === '' || met.has(key)) continue;
+    met.add(key);
+    if (closedAll.has(line) || closedFor.get(line)?.has(pid)) continue;
+    const list = out.get(pid);
+    if (list) list.unshift(off);
+    else out.set(pid, [off]);
   }
-  return [...open.values()];
+  return out;
 }
 
 /** the record at `off` (from openLoginOffsets), decoded whole */

@@ -58,6 +58,17 @@ describe('LoginRecordReader', () => {
     expect(r.read(new Set([1, 2])).map((x) => x.pid)).toEqual([1, 2]);
   });
 
+  it('a pid asked for later, of an unchanged file, gets its logins (each pid is looked up once, when first asked)', () => {
+    const d = tmp();
+    const w = join(d, 'wtmp');
+    writeFileSync(w, Buffer.concat([encodeUtmp({ pid: 1, line: 'pts/0', host: 'a' }), encodeUtmp({ pid: 2, line: 'pts/1', host: 'b' }), encodeUtmp({ pid: 2, line: 'pts/4', host: 'c' })]));
+    const r = new LoginRecordReader({ utmp: [], wtmp: [w] });
+    expect(r.read(new Set([1])).map((x) => x.host)).toEqual(['a']);
+    expect(r.read(new Set([2, 1])).map((x) => x.host)).toEqual(['b', 'c', 'a']);
+    expect(r.read(new Set([3]))).toEqual([]);
+    expect(r.read(new Set([1, 2])).map((x) => x.host)).toEqual(['a', 'b', 'c']);
+  });
+
   it('the live reader uses them only when asked for a captured tree (its pids are not the live ones)', () => {
     const fixture = new URL('../fixtures/openssh-9.2p1', import.meta.url).pathname;
     const d = tmp();

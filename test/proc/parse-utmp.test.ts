@@ -5,8 +5,12 @@ import { DEAD_PROCESS, encodeUtmp, formatUtmpAddress, openLoginOffsets, parseUtm
 
 const cat = (...parts: Uint8Array[]) => Buffer.concat(parts);
 const AT = Date.UTC(2026, 10, 30, 4, 3, 47, 25);
-/** the open logins, each decoded whole, as login-records.ts decodes the ones a live pid asks for */
-const openLogins = (buf: Uint8Array) => openLoginOffsets(buf).map(({ off }) => recordAt(buf, off));
+/** the open logins of every pid the records name, in file order, each decoded whole (as login-records.ts decodes the ones a live pid asks for) */
+const openLogins = (buf: Uint8Array) =>
+  [...openLoginOffsets(buf, new Set(parseUtmp(buf).map((r) => r.pid))).values()]
+    .flat()
+    .sort((a, b) => a - b)
+    .map((off) => recordAt(buf, off));
 
 describe('parseUtmp', () => {
   it('reads a record at the glibc x86_64/arm64 offsets', () => {
@@ -103,6 +107,24 @@ describe('openLoginOffsets', () => {
       fc.property(fc.array(record, { maxLength: 40 }), (rs) => {
         const bytes = cat(...rs.map((r) => encodeUtmp(r)));
         expect(openLogins(bytes)).toEqual(reference(parseUtmp(bytes)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('asked for some pids, gives just their part of the whole answer, each in file order', () => {
+    const record = fc.record({
+      type: fc.constantFrom(USER_PROCESS, USER_PROCESS, DEAD_PROCESS),
+      pid: fc.integer({ min: 0, max: 5 }),
+      line: fc.constantFrom('pts/0', 'pts/1', 'pts/2'),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 40 }), fc.uniqueArray(fc.integer({ min: 0, max: 6 })), (rs, asked) => {
+        const bytes = cat(...rs.map((r) => encodeUtmp(r)));
+        const whole = openLogins(bytes);
+        const got = openLoginOffsets(bytes, new Set(asked));
+        expect([...got.keys()].every((pid) => asked.includes(pid))).toBe(true);
+        for (const pid of asked) expect((got.get(pid) ?? []).map((off) => recordAt(bytes, off))).toEqual(whole.filter((r) => r.pid === pid));
       }),
       { numRuns: 500 },
     );

@@ -484,6 +484,20 @@ describe('parseSs', () => {
       RUNS,
     );
   });
+  it('with a set of inodes, gives just the sockets the whole parse gives for them', () => {
+    const line = (ino: number, junk: string) =>
+      `0      0      127.0.0.1:22 127.0.0.1:40000 timer:(keepalive,119min,0) ino:${ino} sk:1 cgroup:/ <->\n\t ts ${junk} rto:204 lastrcv:10 ino:${ino + 1}`;
+    // junk within the continuation line (a newline in it would start a record ss never prints)
+    const socket = fc.record({ ino: fc.integer({ min: 1, max: 2 ** 32 - 1 }), junk: soup.map((t) => t.replace(/\n/g, ' ')) });
+    fc.assert(
+      fc.property(fc.array(socket, { maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { maxLength: 4 }), fc.nat(), (sockets, extra, pick) => {
+        const text = sockets.map((s) => line(s.ino, s.junk)).join('\n') + '\n';
+        const only = new Set([...extra, ...sockets.filter((_, i) => (pick >> i) & 1).map((s) => s.ino)]);
+        expect(parseSs(text, only)).toEqual(parseSs(text).filter((s) => only.has(s.inode)));
+      }),
+      RUNS,
+    );
+  });
   it('returns well-formed sockets when one token of a real line is garbage', () => {
     const real = '0      1292   127.0.0.1:22022 127.0.0.1:54814 timer:(persist,2.696ms,4) ino:15485 sk:b cgroup:/ <->\n\t ts sack bbr rto:208 rtt:5.115/9.198 bytes_sent:18873 lastsnd:104 lastrcv:5336 lastack:4064 retrans:0/3';
     fc.assert(
