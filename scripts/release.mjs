@@ -125,27 +125,65 @@ export const RUNTIME_GUARD =
   "if(globalThis.Bun?.isStandaloneExecutable!==false){const n=Object.keys(process.env).filter(k=>process.env[k]!==''&&(k==='BUN_OPTIONS'||k.startsWith('BUN_INSPECT')||k.startsWith('BUN_JSC_'))).sort();" +
   "if(n.length>0||process.execArgv.length>0){process.stderr.write('sshtop: refusing to run: '+(n.join(', ')||'runtime options')+' would change the Bun runtime compiled into sshtop (preload scripts, an inspector, JIT options); unset '+(n.length>1?'them':'it')+' (env -u NAME sshtop ...)\\n');process.exit(2)}}";
 
-/** one ESM file, and the licences of what went into it */
+/**
+ * The screen's side (Ink, React, yoga: nine tenths of the code) is a second embedded file, which
+ * the CLI loads only when it draws with Ink: a one-shot (--json, --once, reap) then loads a tenth
+ * of the code at start-up (4-5 against 8-11 ms from exec to the first line, measured). Bun compiles
+ * an import of a literal path into the importing file, so the CLI's imports of the screen are
+ * given a path Bun cannot read ahead of time; at run time it resolves to the embedded ui.mjs.
+ */
+const UI_FILE = 'ui.mjs';
+/**
+ * What ui.mjs exports: a loader per module the CLI imports. Loaders, not the modules: yoga-layout
+ * awaits its wasm at the top level, which Bun's bytecode allows only inside esbuild's lazy wrapper.
+ */
+const UI_MODULES = { '../commands/tui.js': ['loadTui', './src/commands/tui.tsx'], './once-ink.js': ['loadOnceInk', './src/report/once-ink.tsx'] };
+const UI_ENTRY = Object.values(UI_MODULES).map(([name, path]) => `export const ${name} = () => import('${path}');\n`).join('');
+const uiApart = {
+  name: 'sshtop-ui-apart',
+  setup(b) {
+    // the CLI's (main.ts) and --once's Ink fallback (once.ts), each marked by its loader's name
+    b.onResolve({ filter: /^(\.\.\/commands\/tui|\.\/once-ink)\.js$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: `sshtop-ui:${UI_MODULES[args.path][0]}`, external: true } : undefined,
+    );
+  },
+};
+
+/** the CLI's file, ui.mjs, and the licences of what went into them */
 export async function bundle(stage) {
   mkdirSync(stage, { recursive: true });
-  // the npm bundle's options (scripts/build.mjs), from src/ and as one file: Bun embeds one module
-  const result = await build({
+  // the npm bundle's options (scripts/build.mjs), from src/ and as two files: Bun embeds each whole
+  const cli = await build({
     ...bundleOptions,
     banner: { js: bundleOptions.banner.js + RUNTIME_GUARD },
     entryPoints: ['src/cli/main.ts'],
     outfile: join(stage, 'sshtop.mjs'),
     metafile: true,
-    plugins: [embeddedUrl],
+    plugins: [embeddedUrl, uiApart],
   });
-  if (!readFileSync(join(stage, 'sshtop.mjs'), 'utf8').includes('$bunfs/root/lib/cli/main.js')) throw new Error('the version lookup in src/cli/main.ts was not redirected');
+  const ui = await build({
+    ...bundleOptions,
+    stdin: { contents: UI_ENTRY, resolveDir: ROOT, sourcefile: 'ui-entry.ts', loader: 'ts' },
+    outfile: join(stage, UI_FILE),
+    metafile: true,
+  });
+  const text = readFileSync(join(stage, 'sshtop.mjs'), 'utf8');
+  if (!text.includes('$bunfs/root/lib/cli/main.js')) throw new Error('the version lookup in src/cli/main.ts was not redirected');
+  let found = 0;
+  const split = text.replace(/import\("sshtop-ui:(\w+)"\)/g, (_, name) => {
+    found++;
+    return `import(globalThis.String("./${UI_FILE}")).then((m)=>m.${name}())`;
+  });
+  if (found !== Object.keys(UI_MODULES).length) throw new Error(`expected the CLI to import the screen in ${Object.keys(UI_MODULES).length} places, found ${found}`);
+  writeFileSync(join(stage, 'sshtop.mjs'), split);
   writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version }) + '\n');
-  writeFileSync(join(stage, 'THIRD-PARTY-LICENSES.txt'), licences(result.metafile));
+  writeFileSync(join(stage, 'THIRD-PARTY-LICENSES.txt'), licences([cli.metafile, ui.metafile]));
 }
 
 /** the licence texts of every package bundled into the executable, and of the runtime */
-function licences(metafile) {
+function licences(metafiles) {
   const dirs = new Set();
-  for (const input of Object.keys(metafile.inputs)) {
+  for (const input of metafiles.flatMap((m) => Object.keys(m.inputs))) {
     const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (m) dirs.add(m[1]);
   }
@@ -183,7 +221,7 @@ export function compile(stage, arch, outDir) {
       `--compile-executable-path=${target}`,
       // a .env or bunfig.toml in the directory sshtop is started from must not change it (it runs as root)
       '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig',
-      '--asset=package.json', 'sshtop.mjs', '--outfile', 'sshtop',
+      '--asset=package.json', 'sshtop.mjs', UI_FILE, '--outfile', 'sshtop',
     ],
     { cwd: stage, env: { ...process.env, BUN_INSTALL_CACHE_DIR: join(stage, '.bun-cache'), DO_NOT_TRACK: '1' } },
   );
