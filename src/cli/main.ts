@@ -1,6 +1,7 @@
 // Entry point: parse arguments, pick the mode, map failures to exit codes (0 ok, 1 runtime, 2 usage).
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setUpLocalTimeAside } from '../commands/local-time.js';
 import { stdoutTerminal, writeOut } from '../commands/stdout.js';
 import { outputColumns, parseCommandLine, quote, UsageError, USAGE, type CommonOptions } from './args.js';
 
@@ -74,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
     const { runReap } = await import('../commands/reap.js');
     return runReap(o, reap);
   }
+  // local times are shown by --once and the screen: their time zone is set up while /proc is read
+  if (mode !== 'json') setUpLocalTimeAside();
   const { sourceFor } = await import('../collect/collector.js');
   const source = sourceFor(o);
   if (mode === 'json') return (await import('../commands/json.js')).runJson(o, source);
