@@ -7,6 +7,7 @@ import type { SnapshotSource } from '../proc/source.js';
 import type { Signaller } from '../act/signal.js';
 import { createCollector } from '../collect/collector.js';
 import { createPollStore } from '../store/poll-store.js';
+import { collectNowAndThen } from './heap.js';
 import { stdoutStream } from './stdout.js';
 import { App } from '../ui/App.js';
 import { FRAME_OPTIONS } from '../ui/frame-options.js';
@@ -32,10 +33,12 @@ export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly:
   });
 
   const out = stdoutStream();
+  const stopCollecting = collectNowAndThen();
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
+    stopCollecting();
     store.stop();
     out.write(LEAVE);
   };
