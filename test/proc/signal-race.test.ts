@@ -45,10 +45,11 @@ function sleeper(): { child: ChildProcess; pid: number; exited: Promise<void> } 
 const started: ChildProcess[] = [];
 
 /**
- * A new sleeper that holds exactly `pid`. Other processes on the machine fork too, so the
- * forced pid may be taken first: try again (the old pid is free again once that one is gone).
+ * A new sleeper that holds exactly `pid`. Other processes on the machine fork too, so the forced
+ * pid may be taken first: try again once that one is gone. undefined when one keeps it (a bench's
+ * idle processes live for minutes): the caller needs another pid.
  */
-async function sleeperWithPid(pid: number): Promise<{ child: ChildProcess; pid: number; attempts: number }> {
+async function sleeperWithPid(pid: number): Promise<{ child: ChildProcess; pid: number; attempts: number } | undefined> {
   for (let attempt = 1; attempt <= 200; attempt++) {
     writeFileSync(NS_LAST_PID, String(pid - 1));
     const s = sleeper();
@@ -58,8 +59,28 @@ async function sleeperWithPid(pid: number): Promise<{ child: ChildProcess; pid: 
     await s.exited;
     // someone else got it: wait until that process is gone before trying again
     for (let i = 0; i < 100 && running(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    if (running(pid)) return undefined;
   }
-  throw new Error(`could not get pid ${pid} reused in 200 attempts`);
+  return undefined;
+}
+
+/**
+ * A sleeper (the target) that is killed and reaped, and an innocent sleeper on its pid. `whileAlive`
+ * runs while the target lives (it pins the target, or notes its start time); `gapMs` passes between
+ * the reap and the reuse. When another process keeps the freed pid, it starts again with a new target.
+ */
+async function reusedPid<T>(whileAlive: (pid: number) => T, gapMs = 0): Promise<{ seen: T; innocent: { child: ChildProcess; pid: number } }> {
+  for (let round = 1; round <= 5; round++) {
+    const target = sleeper();
+    started.push(target.child);
+    const seen = whileAlive(target.pid);
+    target.child.kill('SIGKILL');
+    await target.exited; // reaped: the pid is free
+    if (gapMs > 0) await new Promise((res) => setTimeout(res, gapMs));
+    const innocent = await sleeperWithPid(target.pid);
+    if (innocent) return { seen, innocent };
+  }
+  throw new Error('could not get a freed pid reused in 5 rounds: other processes kept taking it');
 }
 
 describe.runIf(skipReason === undefined)('signalling across a real pid reuse', () => {
@@ -73,14 +94,9 @@ describe.runIf(skipReason === undefined)('signalling across a real pid reuse', (
   });
 
   it('pinned before the exit: send() refuses the innocent process that now holds the pid', async () => {
-    const target = sleeper();
-    started.push(target.child);
-    const ticks = startTicks(target.pid);
     const sig = createSignaller();
-    const pinned = sig.pin({ pid: target.pid, startTicks: ticks, label: 'the target' });
-    target.child.kill('SIGKILL');
-    await target.exited; // reaped: the pid is free
-    const innocent = await sleeperWithPid(target.pid);
+    const { seen: target, innocent } = await reusedPid((pid) => ({ pid, pinned: sig.pin({ pid, startTicks: startTicks(pid), label: 'the target' }) }));
+    const { pinned } = target;
     // the pid really is reused, by another process (its own start time)
     expect(innocent.pid).toBe(target.pid);
     expect(running(innocent.pid)).toBe(true);
@@ -98,14 +114,10 @@ describe.runIf(skipReason === undefined)('signalling across a real pid reuse', (
   });
 
   it('pinned after the reuse (the dialog opened late): the start time differs, send() refuses', async () => {
-    const target = sleeper();
-    started.push(target.child);
-    const seen = startTicks(target.pid);
-    target.child.kill('SIGKILL');
-    await target.exited;
-    // start times are in clock ticks: make sure the innocent one starts in a later tick
-    await new Promise((res) => setTimeout(res, 30));
-    const innocent = await sleeperWithPid(target.pid);
+    // start times are in clock ticks: 30 ms makes sure the innocent one starts in a later tick
+    const { seen: target, innocent } = await reusedPid((pid) => ({ pid, ticks: startTicks(pid) }), 30);
+    const seen = target.ticks;
+    expect(innocent.pid).toBe(target.pid);
     expect(startTicks(innocent.pid)).not.toBe(seen);
     const sig = createSignaller();
     // the operator acted on the snapshot that showed the old process
