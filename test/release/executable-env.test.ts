@@ -5,9 +5,9 @@
 // by Bun at all. Its stdout, written to fd 1 directly, answers a closed pipe and a full one as
 // Node's does. The executable is built first when dist/release has none (npm run release, x64).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executablePath } from '../../scripts/release.mjs';
 import { throughNonblockingPipe, withClosedStdout } from '../support/stdout-checks.js';
@@ -74,6 +74,29 @@ describe.skipIf(reason !== undefined)('the release executable and the environmen
     // 30 KB through a 4 KiB pipe: the whole document, which parses
     expect(got.out.length).toBeGreaterThan(16 * 1024);
     expect((JSON.parse(got.out) as { schema: string }).schema).toBe('sshtop/1');
+  });
+
+  // ui.mjs is imported by a path computed at run time (scripts/release.mjs), which resolves against
+  // the folder the executable was built in: a file planted there must not be what root's sshtop runs
+  it('loads its own screen code, not a ui.mjs planted where it was built', () => {
+    const stage = join(dirname(exe), '..', '.stage');
+    const planted = join(stage, 'ui.mjs');
+    const marker = join(tmp, 'planted-ran');
+    mkdirSync(stage, { recursive: true });
+    writeFileSync(planted, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\nexport const loadTui = () => { throw new Error('planted'); };\nexport const loadOnceInk = loadTui;\n`);
+    try {
+      const fx = join(REPO, 'test', 'fixtures', 'openssh-9.2p1');
+      // on a terminal, with colour, --once draws with Ink: the code in ui.mjs
+      const cmd = [exe, '--once', '--proc-root', `${fx}/proc`, '--dev-root', `${fx}/dev`, '--passwd', `${fx}/passwd`].join(' ');
+      const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm-256color' }, timeout: 20_000 });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain('\u001b[');
+      expect(r.stdout).toMatch(/┌.*┐/);
+      expect(r.stdout).not.toContain('planted');
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      rmSync(stage, { recursive: true, force: true });
+    }
   });
 
   it('does not read NODE_OPTIONS', () => {
