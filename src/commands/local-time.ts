@@ -1,8 +1,9 @@
 // Bun (the release executable) sets up its time zone on the first local-time call: 8-10 ms of ICU
 // on the main thread, measured in a compiled executable with and without TZ (Node: 0.2 ms). ICU
 // keeps it for the whole process, so a worker thread can take that cost on the other core while
-// the main thread reads /proc: the main thread's first call then took about 0.1 ms, for about 2 ms of
-// starting the worker. --once and the screen show local times; --json prints UTC and needs none.
+// the main thread reads /proc: the main thread's first call then took about 0.1 ms, for 0.6 ms of
+// starting the worker. The worker's own set-up competes for the cores, so --once gained about
+// 2.5 ms in all (docs/performance.md). --once and the screen show local times; --json prints UTC.
 
 /** the Web Worker Bun has (Node's typings do not declare it) */
 type WebWorker = { onmessage: (() => void) | null; terminate(): void; unref?: () => void };
