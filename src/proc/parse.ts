@@ -20,31 +20,74 @@ const isInt = (n: number): boolean => Number.isInteger(n);
 /** a plain decimal that fits a double exactly; garbage (`1e3`, `0x1F`, 400 digits) → undefined */
 const decimal = (s: string | undefined): number | undefined => (s !== undefined && /^\d+$/.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : undefined);
 
-/** /proc/PID/stat. comm may hold spaces and parentheses, so split at the LAST `)`. */
+/** where each of the 22 fields of a stat line after comm starts (plus one past the last's end) */
+const statStarts = new Int32Array(23);
+
+/**
+ * /proc/PID/stat. comm may hold spaces and parentheses, so the fields start after the LAST `)`.
+ * Fields are found in place, not split: this runs for every walked process on every tick, and a
+ * split made 22 strings each time. What it accepts is exactly what `trimStart().split(' ', 22)`
+ * and Number() accepted (a property test holds it to that version).
+ */
 export function parseStat(text: string): StatFields | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  // only the first 22 fields are wanted: a limit spares ~30 strings per process per tick
-  const f = text.slice(close + 2).trimStart().split(' ', 22);
-  if (f.length < 22) return undefined;
-  const num = (i: number): number => Number(f[i]);
+  // the character after `)` is skipped whatever it is; leading white space as trimStart() would
+  let at = close + 2;
+  if (at < text.length && !startsField(text.charCodeAt(at))) at = text.length - text.slice(at).trimStart().length;
+  for (let k = 0; k < 22; k++) {
+    statStarts[k] = at;
+    const space = text.indexOf(' ', at);
+    if (space < 0) {
+      // the 22nd field may end the text; fewer fields are not a stat line
+      if (k < 21) return undefined;
+      at = text.length + 1;
+    } else at = space + 1;
+  }
+  statStarts[22] = at;
   const out: StatFields = {
     comm: text.slice(open + 1, close),
-    state: f[0] ?? '?',
-    ppid: num(1),
-    pgrp: num(2),
-    sid: num(3),
-    ttyNr: num(4),
-    tpgid: num(5),
-    cpuTicks: num(11) + num(12),
-    startTicks: num(19),
-    threads: num(17),
-    rssPages: num(21),
+    state: text.slice(statStarts[0], (statStarts[1] as number) - 1),
+    ppid: statField(text, 1),
+    pgrp: statField(text, 2),
+    sid: statField(text, 3),
+    ttyNr: statField(text, 4),
+    tpgid: statField(text, 5),
+    cpuTicks: statField(text, 11) + statField(text, 12),
+    startTicks: statField(text, 19),
+    threads: statField(text, 17),
+    rssPages: statField(text, 21),
   };
   const valid =
     isInt(out.ppid) && isInt(out.pgrp) && isInt(out.sid) && isInt(out.ttyNr) && isInt(out.tpgid) && isInt(out.cpuTicks) && isInt(out.startTicks) && isInt(out.threads) && isInt(out.rssPages);
   return valid && out.state.length === 1 ? out : undefined;
+}
+
+/** a character that is surely not white space to trimStart (the state letter, always, from the kernel) */
+const startsField = (c: number): boolean => c > 32 && c !== 160 && c < 0x1680;
+
+/**
+ * Field k of the line statStarts was filled from, as Number() reads it: a run of up to 15 digits
+ * (optionally negative) is summed in place, exactly; anything else (`1e3`, ` 5`, 20 digits) goes
+ * through Number(), and an empty field is 0 as Number('') is.
+ */
+function statField(text: string, k: number): number {
+  const from = statStarts[k] as number;
+  const end = (statStarts[k + 1] as number) - 1;
+  let i = from;
+  const negative = i < end && text.charCodeAt(i) === 45;
+  if (negative) i++;
+  if (end > i && end - i <= 15) {
+    let n = 0;
+    for (; i < end; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === end) return negative ? -n : n;
+  }
+  return from === end ? 0 : Number(text.slice(from, end));
 }
 
 /** exit_signal (field 38) of /proc/PID/stat: -1 for a thread that is not its process's leader */

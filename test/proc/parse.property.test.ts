@@ -103,6 +103,84 @@ describe('parseStat', () => {
     );
   });
 
+  /** the version before fields were found in place: trimStart, split(' ', 22), Number() */
+  function parseStatBySplit(text: string): ReturnType<typeof parseStat> {
+    const open = text.indexOf('(');
+    const close = text.lastIndexOf(')');
+    if (open < 0 || close < open) return undefined;
+    const f = text.slice(close + 2).trimStart().split(' ', 22);
+    if (f.length < 22) return undefined;
+    const num = (i: number): number => Number(f[i]);
+    const out = {
+      comm: text.slice(open + 1, close),
+      state: f[0] ?? '?',
+      ppid: num(1),
+      pgrp: num(2),
+      sid: num(3),
+      ttyNr: num(4),
+      tpgid: num(5),
+      cpuTicks: num(11) + num(12),
+      startTicks: num(19),
+      threads: num(17),
+      rssPages: num(21),
+    };
+    const valid = [out.ppid, out.pgrp, out.sid, out.ttyNr, out.tpgid, out.cpuTicks, out.startTicks, out.threads, out.rssPages].every((n) => Number.isInteger(n));
+    return valid && out.state.length === 1 ? out : undefined;
+  }
+  /** the same result, field by field with Object.is (-0 is not 0) */
+  const sameAsBySplit = (text: string): void => {
+    const got = parseStat(text);
+    const want = parseStatBySplit(text);
+    if (want === undefined || got === undefined) {
+      expect(got, JSON.stringify(text)).toBe(want);
+      return;
+    }
+    for (const k of Object.keys(want) as (keyof typeof want)[]) expect(Object.is(got[k], want[k]), `${k}: ${String(got[k])} vs ${String(want[k])} in ${JSON.stringify(text)}`).toBe(true);
+    expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+  };
+  /** what a field may hold, kernel-like or hostile: Number() accepts some of these, split keeps all */
+  const fieldToken = fc.oneof(
+    fc.integer({ min: -(2 ** 53), max: 2 ** 53 }).map(String),
+    fc.constantFrom('', '-', '-0', '+5', '007', '1e3', '0x1F', '0b11', '5.0', '0.5', '.5', '1_0', 'Infinity', 'NaN', '\n5', '5\n', '\t', '\u00a012', '9'.repeat(15), '9'.repeat(16), '-' + '9'.repeat(15), '-' + '9'.repeat(16), '9'.repeat(400), 'S', 'R', ')', '(', ') S 1'),
+  );
+  const hostileStat = fc
+    .tuple(
+      fc.string({ maxLength: 6 }),
+      fc.array(fc.oneof(commChar, fc.constantFrom(') (', ') ', ' (', ')\n')), { maxLength: 8 }).map((a) => a.join('')),
+      fc.constantFrom(' ', '', '  ', '\n', ' \t ', '\u00a0', '\u3000', 'x', ')'),
+      fc.array(fieldToken, { maxLength: 30 }),
+      fc.array(fc.constantFrom(' ', ' ', ' ', '  ', '\n', '\t', ' \n'), { minLength: 30, maxLength: 30 }),
+      fc.constantFrom('', ' ', '\n', ' 0 0\n'),
+    )
+    .map(([pid, comm, after, fields, seps, tail]) => `${pid} (${comm})${after}${fields.map((f, i) => f + (i < fields.length - 1 ? seps[i] : '')).join('')}${tail}`);
+
+  it('finds the same fields as the split version did, on kernel lines, hostile lines and garbage', () => {
+    fc.assert(fc.property(statArb, (s) => sameAsBySplit(statText(s))), RUNS);
+    fc.assert(fc.property(hostileStat, sameAsBySplit), { numRuns: 5000 });
+    fc.assert(fc.property(garbage, sameAsBySplit), { numRuns: 2000 });
+    fc.assert(
+      fc.property(statArb, fc.nat(51), fc.oneof(soup, fieldToken), (s, field, junk) => {
+        const text = statText(s);
+        const close = text.lastIndexOf(')');
+        const f = text.slice(close + 2).split(' ');
+        f[field % f.length] = junk;
+        sameAsBySplit(text.slice(0, close + 2) + f.join(' '));
+      }),
+      { numRuns: 2000 },
+    );
+    // a kernel line cut short around the 22nd field (what a short read would leave)
+    fc.assert(
+      fc.property(statArb, fc.integer({ min: 18, max: 24 }), fc.constantFrom('', ' ', '\n'), (s, fields, end) => {
+        const text = statText(s);
+        const close = text.lastIndexOf(')');
+        sameAsBySplit(`${text.slice(0, close + 2)}${text.slice(close + 2).split(' ').slice(0, fields).join(' ')}${end}`);
+      }),
+      { numRuns: 500 },
+    );
+    // 16 and 17 digits: past 2^53, where summing digits would round differently from Number()
+    fc.assert(fc.property(statArb, fc.bigInt({ min: 10n ** 15n, max: 10n ** 17n }), (s, big) => sameAsBySplit(statText(s).replace(/ (\d+) (\d+) (\d+) (\d+) /, ` ${big} $2 $3 $4 `))), { numRuns: 500 });
+  });
+
   const checkShape = (text: string) => {
     const st = parseStat(text);
     if (st === undefined) return;
