@@ -8,7 +8,9 @@ import { join } from 'node:path';
 const WHOLE_IF_BELOW = 2048;
 
 export class HeldFiles {
-  private readonly fds = new Map<string, number>();
+  /** pid → file below /proc/<pid> → descriptor (by pid: a read builds no key, a sweep parses none) */
+  private readonly fds = new Map<number, Map<string, number>>();
+  private count = 0;
   private buf = Buffer.alloc(16 * 1024);
 
   constructor(
@@ -17,33 +19,35 @@ export class HeldFiles {
   ) {}
 
   get size(): number {
-    return this.fds.size;
+    return this.count;
   }
 
   /** read /proc/<pid>/<rel>; throws like readFileSync (ENOENT, ESRCH, EACCES) */
   read(pid: number, rel: string, encoding: BufferEncoding): string {
-    const key = `${pid}/${rel}`;
-    let fd = this.fds.get(key);
+    let files = this.fds.get(pid);
+    let fd = files?.get(rel);
     if (fd === undefined) {
       const path = join(this.procRoot, String(pid), rel);
-      if (this.fds.size >= this.max) return readFileSync(path, encoding);
+      if (this.count >= this.max) return readFileSync(path, encoding);
       try {
         fd = openSync(path, 'r');
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code !== 'EMFILE' && code !== 'ENFILE') throw e;
         // out of descriptors: hold no more, read the rest the plain way
-        this.max = this.fds.size;
+        this.max = this.count;
         return readFileSync(path, encoding);
       }
-      this.fds.set(key, fd);
+      if (files === undefined) this.fds.set(pid, (files = new Map()));
+      files.set(rel, fd);
+      this.count++;
     }
     try {
       // readAll may replace the buffer: take its length first
       const n = this.readAll(fd);
       return this.buf.toString(encoding, 0, n);
     } catch (e) {
-      this.drop(key);
+      this.drop(pid, rel);
       throw e;
     }
   }
@@ -98,24 +102,28 @@ export class HeldFiles {
 
   /** close what belongs to pids no longer wanted */
   sweep(keep: ReadonlySet<number>): void {
-    for (const key of this.fds.keys()) {
-      if (!keep.has(Number(key.slice(0, key.indexOf('/'))))) this.drop(key);
-    }
+    for (const pid of this.fds.keys()) if (!keep.has(pid)) this.dropAll(pid);
   }
 
   closeAll(): void {
-    for (const key of [...this.fds.keys()]) this.drop(key);
+    for (const pid of [...this.fds.keys()]) this.dropAll(pid);
   }
 
-  private drop(key: string): void {
-    const fd = this.fds.get(key);
-    this.fds.delete(key);
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
+  private dropAll(pid: number): void {
+    for (const rel of [...(this.fds.get(pid)?.keys() ?? [])]) this.drop(pid, rel);
+  }
+
+  private drop(pid: number, rel: string): void {
+    const files = this.fds.get(pid);
+    const fd = files?.get(rel);
+    if (files === undefined || fd === undefined) return;
+    files.delete(rel);
+    if (files.size === 0) this.fds.delete(pid);
+    this.count--;
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
     }
   }
 }
