@@ -2,6 +2,7 @@
 // before/after figures for a change, over repeated windows (median, min–max). The world is
 // whatever runs on the machine (e.g. `npx tsx scripts/bench/busy.ts hold 0`).
 //   npx tsx scripts/bench/compare.ts <other checkout> [windows] [seconds] [--no-rows] [--small-heap] [--plain-node] [--variant='<node flags>'…]
+// --no-rows adds both builds with a --filter that matches nothing (the read and model floor).
 // This build runs as an installed sshtop does, through bin/sshtop's shebang (and the V8 flags it
 // gives node); --plain-node adds it under `node bin/sshtop`, which ignores the shebang.
 import { join } from 'node:path';
@@ -20,7 +21,10 @@ const progs: { name: string; argv: string[] }[] = [
   { name: 'htop', argv: ['htop', '-d', '10'] },
 ];
 // the same polls with nothing on screen that changes: what reading and the model cost alone
-if (process.argv.includes('--no-rows')) progs.push({ name: 'after, --filter matching nothing', argv: [process.execPath, SSHTOP, '--watch', '--interval', '1', '--filter', 'no-such-session-xyz'] });
+if (process.argv.includes('--no-rows')) {
+  progs.push({ name: 'after, --filter matching nothing', argv: [process.execPath, SSHTOP, '--watch', '--interval', '1', '--filter', 'no-such-session-xyz'] });
+  progs.push({ name: 'before, --filter matching nothing', argv: [process.execPath, join(other, 'bin', 'sshtop'), '--watch', '--interval', '1', '--filter', 'no-such-session-xyz'] });
+}
 if (process.argv.includes('--plain-node')) progs.push({ name: 'after, node bin/sshtop (no shebang flags)', argv: [process.execPath, SSHTOP, '--watch', '--interval', '1'] });
 // node flags to try on this build: --variant='--max-semi-space-size=2 --v8-pool-size=1' (repeatable)
 for (const a of process.argv.filter((x) => x.startsWith('--variant='))) {
