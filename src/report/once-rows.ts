@@ -1,8 +1,7 @@
 // What --once shows, shared by its plain text (once.ts) and its Ink drawing (once-ink.tsx): the
 // groups (listener → sessions), the table's rows, and the compaction of ink-table's rules.
 import { formatEndpoint, formatLogin, leftoverEnded, processUser, sessionCells } from '../model/columns.js';
-import { HIDDEN_GROUP_TITLE } from '../model/hidden-sessions.js';
-import { LEFTOVER_GROUP_TITLE, MOSH_GROUP_TITLE } from '../model/loose.js';
+import { groupSessions } from '../model/session-groups.js';
 import type { Listener, Model, Session } from '../model/types.js';
 import { truncate } from '../text/cells.js';
 import { sanitize } from '../text/sanitize.js';
@@ -26,22 +25,13 @@ function listenerTitle(l: Listener): string {
   return `listener ${l.pid}  ${truncate(sanitize(l.command), 120)}`;
 }
 
+/** the groups --once prints (model/session-groups.ts: the screen's), each with its heading */
 export function groupByListener(model: Model): Group[] {
-  const groups: Group[] = model.listeners.map((l) => ({
-    title: listenerTitle(l),
-    sessions: model.sessions.filter((s) => s.listenerPid === l.pid),
-  }));
-  const hidden = model.sessions.filter((s) => s.partial);
-  if (hidden.length > 0) groups.push({ title: HIDDEN_GROUP_TITLE, sessions: hidden });
-  const mosh = model.sessions.filter((s) => s.kind === 'mosh');
-  if (mosh.length > 0) groups.push({ title: MOSH_GROUP_TITLE, sessions: mosh });
-  const leftovers = model.sessions.filter((s) => s.kind === 'leftover');
-  if (leftovers.length > 0) groups.push({ title: LEFTOVER_GROUP_TITLE, sessions: leftovers, leftovers: true });
-  const loose = model.sessions.filter(
-    (s) => !s.partial && s.kind === undefined && (s.listenerPid === null || !model.listeners.some((l) => l.pid === s.listenerPid)),
+  return groupSessions(model.listeners, model.sessions).map((g) =>
+    g.kind === 'listener'
+      ? { title: listenerTitle(g.listener), sessions: g.sessions }
+      : { title: g.title, sessions: g.sessions, ...(g.kind === 'leftover' ? { leftovers: true as const } : {}) },
   );
-  if (loose.length > 0) groups.push({ title: 'no listener (restarted daemon, or socket-activated)', sessions: loose });
-  return groups;
 }
 
 /** a leftover group's heading: the login it came from, when it started and ended (if known), the tie */

@@ -1,8 +1,7 @@
 // The view-model: the model, the UI's filters and sort, turned into display rows. Pure.
 import { processUser, sessionCells, type SessionCells } from '../../model/columns.js';
-import { LEFTOVER_GROUP_TITLE, MOSH_GROUP_TITLE } from '../../model/loose.js';
 import { filterSessions, sortSessions, type SortColumn } from '../../model/filter.js';
-import { HIDDEN_GROUP_TITLE } from '../../model/hidden-sessions.js';
+import { groupSessions } from '../../model/session-groups.js';
 import { holdsSelf, ownRisk, type OwnRisk } from '../../model/own.js';
 import { describeSession } from '../../model/end-plan.js';
 import { sanitize } from '../../text/sanitize.js';
@@ -131,42 +130,23 @@ export function toRows(model: Model, o: RowOptions): Row[] {
   const selfPid = model.self.pid;
   if (o.view === 'flat') return sessions.map((s) => sessionRow(s, now, o.cpu, 0, selfPid));
   const rows: Row[] = [];
-  const placed = new Set<number>();
-  const addSessions = (list: Session[]) => {
-    for (const s of list) {
-      placed.add(s.pid);
+  for (const g of groupSessions(model.listeners, sessions)) {
+    if (g.kind === 'listener') {
+      const l = g.listener;
+      const startups = l.startups ? `${l.startups.active} of ${l.startups.start}-${l.startups.full} startups` : '';
+      rows.push({
+        key: `l:${l.pid}:${l.startTicks}`,
+        kind: 'listener',
+        pid: l.pid,
+        depth: 0,
+        cells: { ...blank(), pid: String(l.pid), user: 'root', state: 'listener', command: sanitize(`${l.command.replace(/ \[listener\].*$/, '')}${startups ? `  [${startups}]` : ''}`) },
+        listener: l,
+      });
+    } else rows.push({ key: `g:${g.kind}`, kind: 'group', pid: null, depth: 0, cells: { ...blank(), command: g.title } });
+    for (const s of g.sessions) {
       rows.push(sessionRow(s, now, o.cpu, 1, selfPid));
       if (!o.collapsed.has(sessionKey(s.pid, s.startTicks))) rows.push(...processRows(s, o.cpu, 1, selfPid));
     }
-  };
-  for (const l of model.listeners) {
-    const startups = l.startups ? `${l.startups.active} of ${l.startups.start}-${l.startups.full} startups` : '';
-    rows.push({
-      key: `l:${l.pid}:${l.startTicks}`,
-      kind: 'listener',
-      pid: l.pid,
-      depth: 0,
-      cells: { ...blank(), pid: String(l.pid), user: 'root', state: 'listener', command: sanitize(`${l.command.replace(/ \[listener\].*$/, '')}${startups ? `  [${startups}]` : ''}`) },
-      listener: l,
-    });
-    addSessions(sessions.filter((s) => s.listenerPid === l.pid));
-  }
-  const hidden = sessions.filter((s) => !placed.has(s.pid) && s.partial);
-  if (hidden.length > 0) {
-    rows.push({ key: 'g:hidden', kind: 'group', pid: null, depth: 0, cells: { ...blank(), command: HIDDEN_GROUP_TITLE } });
-    addSessions(hidden);
-  }
-  const group = (key: string, title: string, list: Session[]) => {
-    if (list.length === 0) return;
-    rows.push({ key, kind: 'group', pid: null, depth: 0, cells: { ...blank(), command: title } });
-    addSessions(list);
-  };
-  group('g:mosh', MOSH_GROUP_TITLE, sessions.filter((s) => !placed.has(s.pid) && s.kind === 'mosh'));
-  group('g:leftover', LEFTOVER_GROUP_TITLE, sessions.filter((s) => !placed.has(s.pid) && s.kind === 'leftover'));
-  const loose = sessions.filter((s) => !placed.has(s.pid));
-  if (loose.length > 0) {
-    rows.push({ key: 'g:none', kind: 'group', pid: null, depth: 0, cells: { ...blank(), command: 'no listener: orphaned (daemon restarted) or socket-activated' } });
-    addSessions(loose);
   }
   return rows;
 }
