@@ -143,7 +143,8 @@ const uiApart = {
   name: 'sshtop-ui-apart',
   setup(b) {
     // the CLI's (main.ts) and --once's Ink fallback (once.ts), each marked by its loader's name
-    b.onResolve({ filter: /^(\.\.\/commands\/tui|\.\/once-ink)\.js$/ }, (args) =>
+    const specifiers = Object.keys(UI_MODULES).map((k) => k.replace(/[./]/g, '\\$&'));
+    b.onResolve({ filter: new RegExp(`^(${specifiers.join('|')})$`) }, (args) =>
       args.kind === 'dynamic-import' ? { path: `sshtop-ui:${UI_MODULES[args.path][0]}`, external: true } : undefined,
     );
   },

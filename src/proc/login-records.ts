@@ -102,6 +102,8 @@ export class LoginRecordReader {
 /** file.open holds the asked pids' answers, and only theirs: one pass from the end for the new ones */
 function answer(file: FileCache, pids: ReadonlySet<number>): void {
   const ask = new Set([...pids].filter((pid) => !file.open.has(pid)));
+  // a tick that asks for the same pids as the last (the usual one) keeps the map as it is
+  if (ask.size === 0 && file.open.size === pids.size) return;
   const found = ask.size > 0 ? openLoginOffsets(file.bytes, ask) : undefined;
   const open = new Map<number, number[]>();
   for (const pid of pids) open.set(pid, file.open.get(pid) ?? found?.get(pid) ?? []);

@@ -67,6 +67,9 @@ describe('LoginRecordReader', () => {
     expect(r.read(new Set([2, 1])).map((x) => x.host)).toEqual(['b', 'c', 'a']);
     expect(r.read(new Set([3]))).toEqual([]);
     expect(r.read(new Set([1, 2])).map((x) => x.host)).toEqual(['a', 'b', 'c']);
+    // the same pids again (the answers kept as they are), then fewer
+    expect(r.read(new Set([1, 2])).map((x) => x.host)).toEqual(['a', 'b', 'c']);
+    expect(r.read(new Set([2])).map((x) => x.host)).toEqual(['b', 'c']);
   });
 
   it('the live reader uses them only when asked for a captured tree (its pids are not the live ones)', () => {
