@@ -2,6 +2,9 @@
 // poll is in, and the first frame drawn already has the sessions (src/commands/tui.tsx). Drawing
 // a header first and the sessions a poll later cost a whole cold render before the read.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SSHTOP } from './support/lab.js';
 
@@ -24,5 +27,38 @@ describe('the first frame', () => {
     // the captured tree's sessions (the user of its tty session, its listener) in the very first frame
     expect(frames[0]).toContain('sshtop-t1');
     expect(frames[0]).toContain('listener 27355');
+  }, 40_000);
+});
+
+describe('V8 flags', () => {
+  // a preload that records every flag the program gives V8 at run time (node:v8's export patched
+  // and synced into its ESM bindings before the program loads)
+  const flagsSet = (args: string[], onPty: boolean): string[] => {
+    const dir = mkdtempSync(join(tmpdir(), 'sshtop-flags-'));
+    try {
+      const log = join(dir, 'flags');
+      const preload = join(dir, 'record.cjs');
+      writeFileSync(log, '');
+      writeFileSync(
+        preload,
+        `const v8 = require('node:v8'); const fs = require('node:fs'); const set = v8.setFlagsFromString;
+         v8.setFlagsFromString = (f) => { fs.appendFileSync(${JSON.stringify(log)}, f + '\\n'); set(f); };
+         require('node:module').syncBuiltinESMExports();`,
+      );
+      const node = `${process.execPath} --require ${preload} ${SSHTOP} ${args.join(' ')}`;
+      const r = onPty
+        ? spawnSync('script', ['-qec', `exec timeout -s INT 3 ${node}`, '/dev/null'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, TERM: 'xterm-256color' } })
+        : spawnSync('sh', ['-c', node], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.error).toBeUndefined();
+      return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('the screen raises the interrupt budget (src/commands/tiering.ts); a one-shot leaves V8 as it is', () => {
+    expect(flagsSet(['--watch', ...CAPTURED], true)).toEqual(['--interrupt-budget=270336']);
+    expect(flagsSet(['--once', ...CAPTURED], false)).toEqual([]);
+    expect(flagsSet(['--json', ...CAPTURED], false)).toEqual([]);
   }, 40_000);
 });

@@ -3,8 +3,8 @@
 // whatever runs on the machine (e.g. `npx tsx scripts/bench/busy.ts hold 0`).
 //   npx tsx scripts/bench/compare.ts <other checkout> [windows] [seconds] [--no-rows] [--small-heap] [--plain-node] [--variant='<node flags>'…]
 // --no-rows adds both builds with a --filter that matches nothing (the read and model floor).
-// This build runs as an installed sshtop does, through bin/sshtop's shebang (and the V8 flags it
-// gives node); --plain-node adds it under `node bin/sshtop`, which ignores the shebang.
+// Both builds run as an installed sshtop does, through bin/sshtop's shebang (and the V8 flags it
+// gives node); --plain-node adds this one under `node bin/sshtop`, which ignores the shebang.
 import { join } from 'node:path';
 import { SSHTOP } from '../../test/support/lab.js';
 import { fmt, spread } from './busy.js';
@@ -16,14 +16,14 @@ const windows = Number(process.argv[3] ?? 5);
 const seconds = Number(process.argv[4] ?? 20);
 const SIZE = { columns: 200, rows: 50 };
 const progs: { name: string; argv: string[] }[] = [
-  { name: 'before', argv: [process.execPath, join(other, 'bin', 'sshtop'), '--watch', '--interval', '1'] },
+  { name: 'before', argv: [join(other, 'bin', 'sshtop'), '--watch', '--interval', '1'] },
   { name: 'after', argv: [SSHTOP, '--watch', '--interval', '1'] },
   { name: 'htop', argv: ['htop', '-d', '10'] },
 ];
 // the same polls with nothing on screen that changes: what reading and the model cost alone
 if (process.argv.includes('--no-rows')) {
-  progs.push({ name: 'after, --filter matching nothing', argv: [process.execPath, SSHTOP, '--watch', '--interval', '1', '--filter', 'no-such-session-xyz'] });
-  progs.push({ name: 'before, --filter matching nothing', argv: [process.execPath, join(other, 'bin', 'sshtop'), '--watch', '--interval', '1', '--filter', 'no-such-session-xyz'] });
+  progs.push({ name: 'after, --filter matching nothing', argv: [SSHTOP, '--watch', '--interval', '1', '--filter', 'no-such-session-xyz'] });
+  progs.push({ name: 'before, --filter matching nothing', argv: [join(other, 'bin', 'sshtop'), '--watch', '--interval', '1', '--filter', 'no-such-session-xyz'] });
 }
 if (process.argv.includes('--plain-node')) progs.push({ name: 'after, node bin/sshtop (no shebang flags)', argv: [process.execPath, SSHTOP, '--watch', '--interval', '1'] });
 // node flags to try on this build: --variant='--max-semi-space-size=2 --v8-pool-size=1' (repeatable)

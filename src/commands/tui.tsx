@@ -8,6 +8,7 @@ import type { Signaller } from '../act/signal.js';
 import { createCollector } from '../collect/collector.js';
 import { createPollStore } from '../store/poll-store.js';
 import { collectNowAndThen } from './heap.js';
+import { tierLazily } from './tiering.js';
 import { stdoutStream } from './stdout.js';
 import { App } from '../ui/App.js';
 import { FRAME_OPTIONS } from '../ui/frame-options.js';
@@ -22,6 +23,8 @@ async function makeSignaller(): Promise<Signaller> {
 }
 
 export async function runTui(o: CommonOptions, source: SnapshotSource, readOnly: boolean): Promise<number> {
+  // before the first poll: what it runs gets the bigger budget from the start
+  tierLazily();
   // watch mode never constructs a signaller: no key can reach process.kill
   const signaller = readOnly ? undefined : await makeSignaller();
   // no poll waits for sshd -T or ss: they run in the background and the next poll has them
