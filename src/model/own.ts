@@ -39,16 +39,23 @@ export type OwnRisk = 'connection' | 'sshtop';
  * subshell) carry sshtop. Anything else (a runaway sleep in another pane) is neither.
  */
 export function ownRisk(s: Session, p: SessionProcess, selfPid: number): OwnRisk | undefined {
+  return ownRisksOf(s, selfPid)(p);
+}
+
+/**
+ * ownRisk for every process of one session, its sets built once (the screen asks for each row on
+ * every poll). A session that is not an own session and does not hold sshtop risks nothing.
+ */
+export function ownRisksOf(s: Session, selfPid: number): (p: SessionProcess) => OwnRisk | undefined {
+  const own = s.flags.includes('own');
+  if (!own && !holdsSelf(s, selfPid)) return () => undefined;
   const sshd = new Set(s.processes.filter((x) => x.role !== 'process').map((x) => x.pid));
   const carriesConnection = (x: SessionProcess) => sshd.has(x.pid) || sshd.has(x.ppid);
-  if (s.flags.includes('own') && carriesConnection(p)) return 'connection';
+  // sshtop and its ancestors within the session, each with what signalling it ends
+  const chain = new Map<number, OwnRisk>();
   const byPid = new Map(s.processes.map((x) => [x.pid, x]));
-  const seen = new Set<number>();
-  for (let q = byPid.get(selfPid); q && !seen.has(q.pid); q = byPid.get(q.ppid)) {
-    seen.add(q.pid);
-    if (q.pid === p.pid) return carriesConnection(q) ? 'connection' : 'sshtop';
-  }
-  return undefined;
+  for (let q = byPid.get(selfPid); q && !chain.has(q.pid); q = byPid.get(q.ppid)) chain.set(q.pid, carriesConnection(q) ? 'connection' : 'sshtop');
+  return (p) => (own && carriesConnection(p) ? 'connection' : chain.get(p.pid));
 }
 
 /** whether sshtop runs inside the session's processes (a tmux server it started, a leftover's): ending it ends sshtop */

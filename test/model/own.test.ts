@@ -1,6 +1,7 @@
 // Which process rows end the operator's own connection (or sshtop itself): those need `yes` typed.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ownRisk } from '../../src/model/own.js';
+import { ownRisk, ownRisksOf, type OwnRisk } from '../../src/model/own.js';
 import type { Flag, Role, Session, SessionProcess } from '../../src/model/types.js';
 
 const SELF = 990;
@@ -78,5 +79,35 @@ describe('ownRisk', () => {
     const loop = [sp(500, 100, 'monitor', 'sshd: root [priv]'), sp(600, 601, 'process', 'a'), sp(601, 600, 'process', 'b'), sp(602, 100, 'process', 'c')];
     expect(ownRisk(session([], loop), loop[3] as SessionProcess, 600)).toBeUndefined();
     expect(ownRisk(session([], loop), loop[2] as SessionProcess, 600)).toBe('sshtop');
+  });
+});
+
+/** the rule as first written, per process, sets built on every call (what ownRisksOf must equal) */
+function ownRiskPlain(s: Session, p: SessionProcess, selfPid: number): OwnRisk | undefined {
+  const sshd = new Set(s.processes.filter((x) => x.role !== 'process').map((x) => x.pid));
+  const carriesConnection = (x: SessionProcess) => sshd.has(x.pid) || sshd.has(x.ppid);
+  if (s.flags.includes('own') && carriesConnection(p)) return 'connection';
+  const byPid = new Map(s.processes.map((x) => [x.pid, x]));
+  const seen = new Set<number>();
+  for (let q = byPid.get(selfPid); q && !seen.has(q.pid); q = byPid.get(q.ppid)) {
+    seen.add(q.pid);
+    if (q.pid === p.pid) return carriesConnection(q) ? 'connection' : 'sshtop';
+  }
+  return undefined;
+}
+
+describe('ownRisksOf (one session, every row)', () => {
+  it('gives each process what the plain rule gives: random trees, loops, repeated pids, sshtop in or out', () => {
+    const roles: Role[] = ['monitor', 'user', 'process'];
+    const proc = fc.record({ pid: fc.integer({ min: 1, max: 12 }), ppid: fc.integer({ min: 0, max: 12 }), role: fc.constantFrom(...roles) });
+    fc.assert(
+      fc.property(fc.array(proc, { minLength: 1, maxLength: 10 }), fc.boolean(), fc.integer({ min: 1, max: 14 }), (ps, own, self) => {
+        const procs = ps.map((x) => sp(x.pid, x.ppid, x.role, 'x'));
+        const s = session(own ? ['own'] : [], procs);
+        const risks = ownRisksOf(s, self);
+        for (const p of procs) expect(risks(p)).toBe(ownRiskPlain(s, p, self));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -2,7 +2,7 @@
 import { processUser, sessionCells, type SessionCells } from '../../model/columns.js';
 import { filterSessions, sortSessions, type SortColumn } from '../../model/filter.js';
 import { groupSessions } from '../../model/session-groups.js';
-import { holdsSelf, ownRisk, type OwnRisk } from '../../model/own.js';
+import { ownRisksOf, type OwnRisk } from '../../model/own.js';
 import { describeSession } from '../../model/end-plan.js';
 import { sanitize } from '../../text/sanitize.js';
 
@@ -64,7 +64,9 @@ const blank = (): SessionCells => ({ pid: '', user: '', tty: '', from: '', login
  * would be the one figure changing on an idle screen, redrawn only to show the cost of drawing it;
  * so it gets no CPU figure, and its short-lived helpers no rows.
  */
-function observer(s: Session, selfPid: number): { self: number; helpers: Set<number> } | undefined {
+type Observer = { self: number; helpers: Set<number> } | undefined;
+
+function observer(s: Session, selfPid: number): Observer {
   const at = s.processes.findIndex((p) => p.pid === selfPid);
   if (at < 0) return undefined;
   const depth = (s.processes[at] as SessionProcess).depth;
@@ -74,8 +76,7 @@ function observer(s: Session, selfPid: number): { self: number; helpers: Set<num
   return { self: selfPid, helpers };
 }
 
-function cpuOf(s: Session, cpu: ReadonlyMap<string, number>, selfPid: number): number | undefined {
-  const obs = observer(s, selfPid);
+function cpuOf(s: Session, cpu: ReadonlyMap<string, number>, obs: Observer): number | undefined {
   let sum: number | undefined;
   for (const p of s.processes) {
     if (obs && (p.pid === obs.self || obs.helpers.has(p.pid))) continue;
@@ -85,15 +86,17 @@ function cpuOf(s: Session, cpu: ReadonlyMap<string, number>, selfPid: number): n
   return sum;
 }
 
-function sessionRow(s: Session, now: number, cpu: ReadonlyMap<string, number>, depth: number, selfPid: number): Row {
+/** obs: the session's observer (sshtop in it), found once per session per poll */
+function sessionRow(s: Session, now: number, cpu: ReadonlyMap<string, number>, depth: number, obs: Observer): Row {
   const cells = sessionCells(s, now);
-  const pct = cpuOf(s, cpu, selfPid);
+  const pct = cpuOf(s, cpu, obs);
   if (pct !== undefined) cells.cpu = pct.toFixed(1);
-  return { key: sessionKey(s.pid, s.startTicks), kind: 'session', pid: s.pid, depth, cells, session: s, owner: s, ...(holdsSelf(s, selfPid) ? { holdsSelf: true } : {}) };
+  // sshtop among the session's processes: ending the session ends sshtop
+  return { key: sessionKey(s.pid, s.startTicks), kind: 'session', pid: s.pid, depth, cells, session: s, owner: s, ...(obs ? { holdsSelf: true } : {}) };
 }
 
-function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number, selfPid: number): Row[] {
-  const obs = observer(s, selfPid);
+function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number, selfPid: number, obs: Observer): Row[] {
+  const endsOwn = ownRisksOf(s, selfPid);
   // the connection process itself is the session row (a partial session's is hidden, a leftover
   // group's row is the login: all their processes are listed)
   return s.processes.slice(s.partial || s.kind === 'leftover' ? 0 : 1).filter((p) => !obs?.helpers.has(p.pid)).map((p) => {
@@ -115,7 +118,7 @@ function processRows(s: Session, cpu: ReadonlyMap<string, number>, depth: number
       },
       process: p,
       owner: s,
-      endsOwn: ownRisk(s, p, selfPid),
+      endsOwn: endsOwn(p),
     };
   });
 }
@@ -128,7 +131,7 @@ export function toRows(model: Model, o: RowOptions): Row[] {
   const sessions = visibleSessions(model, o);
   const now = model.takenAt;
   const selfPid = model.self.pid;
-  if (o.view === 'flat') return sessions.map((s) => sessionRow(s, now, o.cpu, 0, selfPid));
+  if (o.view === 'flat') return sessions.map((s) => sessionRow(s, now, o.cpu, 0, observer(s, selfPid)));
   const rows: Row[] = [];
   for (const g of groupSessions(model.listeners, sessions)) {
     if (g.kind === 'listener') {
@@ -144,8 +147,9 @@ export function toRows(model: Model, o: RowOptions): Row[] {
       });
     } else rows.push({ key: `g:${g.kind}`, kind: 'group', pid: null, depth: 0, cells: { ...blank(), command: g.title } });
     for (const s of g.sessions) {
-      rows.push(sessionRow(s, now, o.cpu, 1, selfPid));
-      if (!o.collapsed.has(sessionKey(s.pid, s.startTicks))) rows.push(...processRows(s, o.cpu, 1, selfPid));
+      const obs = observer(s, selfPid);
+      rows.push(sessionRow(s, now, o.cpu, 1, obs));
+      if (!o.collapsed.has(sessionKey(s.pid, s.startTicks))) rows.push(...processRows(s, o.cpu, 1, selfPid, obs));
     }
   }
   return rows;
