@@ -346,12 +346,30 @@ const LOGIN_CLOCK_SLACK_MS = 2000;
  * processes (OpenSSH 9.2 records its monitor, the session pid): a record whose pid is no daemon of the
  * session, or that predates the process bearing its pid, is not this session's.
  */
-function loginRecordsOf(procs: SessionProcess[], snap: ProcSnapshot): LoginRecord[] {
+export function loginRecordsOf(procs: readonly SessionProcess[], snap: Pick<ProcSnapshot, 'loginRecords'>): LoginRecord[] {
   const records = snap.loginRecords;
   if (!records || records.length === 0) return [];
+  const byPid = recordsByPid(records);
   const daemons = new Map(procs.filter((p) => p.role !== 'process').map((p) => [p.pid, p]));
-  return records.filter((r) => {
-    const p = daemons.get(r.pid);
-    return p !== undefined && r.at >= p.startedAt - LOGIN_CLOCK_SLACK_MS;
-  });
+  const kept: number[] = [];
+  for (const [pid, p] of daemons) for (const i of byPid.get(pid) ?? []) if ((records[i] as LoginRecord).at >= p.startedAt - LOGIN_CLOCK_SLACK_MS) kept.push(i);
+  // in the snapshot's order: utmp first, then wtmp
+  return kept.sort((a, b) => a - b).map((i) => records[i] as LoginRecord);
+}
+
+/** each snapshot's login records, their indexes by pid: built once, not once per session */
+const recordIndexes = new WeakMap<readonly LoginRecord[], Map<number, number[]>>();
+
+function recordsByPid(records: readonly LoginRecord[]): Map<number, number[]> {
+  let index = recordIndexes.get(records);
+  if (index) return index;
+  index = new Map();
+  for (let i = 0; i < records.length; i++) {
+    const pid = (records[i] as LoginRecord).pid;
+    const list = index.get(pid);
+    if (list) list.push(i);
+    else index.set(pid, [i]);
+  }
+  recordIndexes.set(records, index);
+  return index;
 }
