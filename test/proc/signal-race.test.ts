@@ -67,9 +67,14 @@ async function sleeperWithPid(pid: number): Promise<{ child: ChildProcess; pid: 
 /**
  * A sleeper (the target) that is killed and reaped, and an innocent sleeper on its pid. `whileAlive`
  * runs while the target lives (it pins the target, or notes its start time); `gapMs` passes between
- * the reap and the reuse. When another process keeps the freed pid, it starts again with a new target.
+ * the reap and the reuse. When another process keeps the freed pid, it starts again with a new target,
+ * and `discard` lets go of what the abandoned round's `whileAlive` took (a pin holds a descriptor).
  */
-async function reusedPid<T>(whileAlive: (pid: number) => T, gapMs = 0): Promise<{ seen: T; innocent: { child: ChildProcess; pid: number } }> {
+async function reusedPid<T>(
+  whileAlive: (pid: number) => T,
+  gapMs = 0,
+  discard: (seen: T) => void = () => undefined,
+): Promise<{ seen: T; innocent: { child: ChildProcess; pid: number } }> {
   for (let round = 1; round <= 5; round++) {
     const target = sleeper();
     started.push(target.child);
@@ -79,6 +84,7 @@ async function reusedPid<T>(whileAlive: (pid: number) => T, gapMs = 0): Promise<
     if (gapMs > 0) await new Promise((res) => setTimeout(res, gapMs));
     const innocent = await sleeperWithPid(target.pid);
     if (innocent) return { seen, innocent };
+    discard(seen);
   }
   throw new Error('could not get a freed pid reused in 5 rounds: other processes kept taking it');
 }
@@ -95,7 +101,11 @@ describe.runIf(skipReason === undefined)('signalling across a real pid reuse', (
 
   it('pinned before the exit: send() refuses the innocent process that now holds the pid', async () => {
     const sig = createSignaller();
-    const { seen: target, innocent } = await reusedPid((pid) => ({ pid, pinned: sig.pin({ pid, startTicks: startTicks(pid), label: 'the target' }) }));
+    const { seen: target, innocent } = await reusedPid(
+      (pid) => ({ pid, pinned: sig.pin({ pid, startTicks: startTicks(pid), label: 'the target' }) }),
+      0,
+      (abandoned) => sig.release(abandoned.pinned),
+    );
     const { pinned } = target;
     // the pid really is reused, by another process (its own start time)
     expect(innocent.pid).toBe(target.pid);
