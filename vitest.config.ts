@@ -7,7 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       // pure and fake-/proc tests: no build, no network; root-only cases skip when not root
-      { extends: true, test: { name: 'unit', include: ['test/{proc,model,store,ui,report,commands,collect}/**/*.test.{ts,tsx}'] } },
+      { extends: true, test: { name: 'unit', include: ['test/{proc,model,store,ui,report,commands,collect,text}/**/*.test.{ts,tsx}'] } },
       // the built CLI (bin/sshtop) over captured trees: needs `npm run build`, not root
       { extends: true, test: { name: 'cli', include: ['test/*.test.ts'] } },
       // the real-sshd lab: root, apt, test users; each suite its own sshd on a free port

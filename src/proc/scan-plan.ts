@@ -106,11 +106,10 @@ export class ScanPlan {
 
   /** children of every thread of pid; undefined when the kernel has no children files */
   private readChildren(pid: number, threads: number): number[] | undefined {
-    const taskDir = join(this.files.procRoot, String(pid), 'task');
     let tids: string[] = [String(pid)];
     if (threads > 1) {
       try {
-        tids = readdirSync(taskDir);
+        tids = readdirSync(join(this.files.procRoot, String(pid), 'task'));
       } catch {
         return [];
       }

@@ -15,19 +15,19 @@ function cellsOf(c: number): number {
  */
 export function fitCells(text: string, width: number): string {
   if (width <= 0) return '';
-  const chars = [...text];
+  // one pass by code point, nothing allocated for text that fits (every table row, every poll)
   let total = 0;
-  for (const ch of chars) total += cellsOf(ch.codePointAt(0) as number);
-  if (total <= width) return text;
-  let out = '';
-  let used = 0;
-  for (const ch of chars) {
-    const w = cellsOf(ch.codePointAt(0) as number);
-    if (used + w > width - 1) break;
-    out += ch;
-    used += w;
+  /** where a cut goes: before the first character that no longer fits beside the `…` */
+  let cut = -1;
+  for (let i = 0; i < text.length; ) {
+    const c = text.codePointAt(i) as number;
+    const w = cellsOf(c);
+    if (cut < 0 && total + w > width - 1) cut = i;
+    total += w;
+    if (total > width) return text.slice(0, cut) + '…';
+    i += c > 0xffff ? 2 : 1;
   }
-  return out + '…';
+  return text;
 }
 
 export function truncate(text: string, width: number): string {
