@@ -50,11 +50,13 @@ export async function measureAsync<T>(fn: () => Promise<T>): Promise<{ value: T;
 
 export const CLK_TCK = 100;
 
+/** a stat line's fields after the comm: state first, utime at index 11, stime 12, cutime 13, cstime 14 */
+export const fieldsAfterComm = (stat: string): string[] => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+
 /** utime, stime, cutime, cstime of a process, in ms (clock ticks of 10 ms) */
 export function procCpu(pid: number | 'self'): { self: number; children: number } | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const f = fieldsAfterComm(readFileSync(`/proc/${pid}/stat`, 'latin1'));
     const t = (i: number) => (Number(f[i]) * 1000) / CLK_TCK;
     return { self: t(11) + t(12), children: t(13) + t(14) };
   } catch {
