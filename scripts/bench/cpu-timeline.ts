@@ -2,14 +2,13 @@
 // a change costs in the first minute (start-up, V8 warming up) and what it costs later. Each
 // variant runs on its own 200x50 pty. Run it with a world up (busy.ts hold 0):
 //   npx tsx scripts/bench/cpu-timeline.ts 5,65,125,245,425,605 '<argv of variant 1>' '<argv 2>' …
-import { startPty, type Pty } from './pty.js';
+import { quitAll, startVariants } from './pty.js';
 import { procCpu, sleep } from './stats.js';
 
 async function main(): Promise<void> {
   const checkpoints = (process.argv[2] ?? '').split(',').map(Number);
   const variants = process.argv.slice(3);
-  const ptys: Pty[] = [];
-  for (const v of variants) ptys.push(await startPty(v.split(' '), { columns: 200, rows: 50 }));
+  const ptys = await startVariants(variants);
   const t0 = Date.now();
   const at: number[][] = variants.map(() => []);
   for (const c of checkpoints) {
@@ -28,9 +27,7 @@ async function main(): Promise<void> {
     }
     console.log(`${v}\n  ms/s ${parts.join(', ')}; CPU in all ${((ms.at(-1) ?? NaN) / 1000).toFixed(2)} s`);
   });
-  for (const p of ptys) p.write('q');
-  await sleep(1500);
-  for (const p of ptys) await p.stop();
+  await quitAll(ptys);
   process.exit(0);
 }
 

@@ -5,7 +5,7 @@
 //   npx tsx scripts/bench/memory.ts <seconds> '<argv of variant 1>' '<argv of variant 2>' …
 // e.g. 'node bin/sshtop --watch --interval 1' 'dist/release/sshtop-0.1.0-linux-x64/sshtop --watch --interval 1'
 import { readFileSync } from 'node:fs';
-import { startPty, type Pty } from './pty.js';
+import { quitAll, startVariants } from './pty.js';
 import { procCpu, sleep } from './stats.js';
 
 interface Sample {
@@ -32,8 +32,7 @@ const r1 = (n: number) => Math.round(n * 10) / 10;
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 60);
   const variants = process.argv.slice(3);
-  const ptys: Pty[] = [];
-  for (const v of variants) ptys.push(await startPty(v.split(' '), { columns: 200, rows: 50 }));
+  const ptys = await startVariants(variants);
   const samples: Sample[][] = variants.map(() => []);
   for (let s = 1; s <= seconds; s++) {
     await sleep(1000);
@@ -43,9 +42,7 @@ async function main(): Promise<void> {
       if (st && cpu) samples[i]?.push({ s, ...st, cpuMs: cpu.self + cpu.children });
     });
   }
-  for (const p of ptys) p.write('q');
-  await sleep(1500);
-  for (const p of ptys) await p.stop();
+  await quitAll(ptys);
   variants.forEach((v, i) => {
     const list = samples[i] ?? [];
     const last = list.at(-1);

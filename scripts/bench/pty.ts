@@ -109,3 +109,17 @@ export async function startPty(argv: string[], opts: { columns: number; rows: nu
   livePtys.add(pty);
   return pty;
 }
+
+/** each variant (a command line, split at spaces) on its own pty, side by side */
+export async function startVariants(variants: readonly string[], size = { columns: 200, rows: 50 }): Promise<Pty[]> {
+  const ptys: Pty[] = [];
+  for (const v of variants) ptys.push(await startPty(v.split(' '), size));
+  return ptys;
+}
+
+/** q to each (sshtop quits and restores its terminal), a moment for it, then each stopped by pid */
+export async function quitAll(ptys: readonly Pty[]): Promise<void> {
+  for (const p of ptys) p.write('q');
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const p of ptys) await p.stop();
+}

@@ -4,7 +4,7 @@
 // with a world up (busy.ts hold 0):
 //   npx tsx scripts/bench/threads.ts <warm-up s> <window s> '<argv of variant 1>' '<argv 2>' …
 import { readFileSync, readdirSync } from 'node:fs';
-import { startPty, type Pty } from './pty.js';
+import { quitAll, startVariants } from './pty.js';
 import { CLK_TCK, fieldsAfterComm, sleep } from './stats.js';
 
 interface Ticks {
@@ -35,8 +35,7 @@ function snapshot(pid: number): { threads: Map<string, Ticks>; childUser: number
 async function main(): Promise<void> {
   const [warm, window, ...variants] = process.argv.slice(2);
   const seconds = Number(window);
-  const ptys: Pty[] = [];
-  for (const v of variants) ptys.push(await startPty(v.split(' '), { columns: 200, rows: 50 }));
+  const ptys = await startVariants(variants);
   await sleep(Number(warm) * 1000);
   const before = ptys.map((p) => snapshot(p.pid));
   await sleep(seconds * 1000);
@@ -57,9 +56,7 @@ async function main(): Promise<void> {
     }
     console.log(`  all threads: user ${rate(user)} sys ${rate(sys)} ms/s; reaped children: ${rate(b.childUser - a.childUser + b.childSys - a.childSys)} ms/s`);
   });
-  for (const p of ptys) p.write('q');
-  await sleep(1500);
-  for (const p of ptys) await p.stop();
+  await quitAll(ptys);
   process.exit(0);
 }
 
