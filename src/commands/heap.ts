@@ -2,9 +2,11 @@
 // A full collection now and then while the screen runs keeps the peak down (docs/performance.md):
 // - Bun (the release executable, JavaScriptCore), every 10 s: over ten minutes of a busy screen
 //   its RSS peaked at 105 MB instead of 129 MB, for 1.1 ms/s more CPU;
-// - Node (the npm package), every 30 s: 72.6 MB instead of 79.1 MB over ten minutes of the same
-//   screen. A forced mark-compact there costs about 16 ms on the main thread (V8's own are
-//   incremental), so every 10 s cost about 20 % more CPU; every 30 s it mostly replaces V8's own.
+// - Node (the npm package), every 30 s unless V8 ran a mark-compact of its own since the last
+//   check. With 20 sessions V8 rarely does, and the 10-minute peak was 72.6-74.0 MB instead of
+//   77.2-79.1 MB for 0.3-4 % more CPU. With 100 sessions V8 runs its own every 12-13 s, and forced
+//   ones on top (11-38 ms each on the main thread) cost 18 % more CPU for 3 MB.
+import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -15,10 +17,16 @@ interface BunRuntime {
   gc(full: boolean): void;
 }
 
+/** V8's full collection, and how many mark-compacts V8 ran by itself (not forced) so far */
+export interface V8Collector {
+  gc(): void;
+  ownMarkCompacts(): number;
+  stop(): void;
+}
+
 export interface HeapRuntime {
   Bun?: BunRuntime | undefined;
-  /** V8's full collection, where the runtime has one to give */
-  v8FullGc?: (() => () => void) | undefined;
+  v8?: (() => V8Collector) | undefined;
 }
 
 /**
@@ -35,14 +43,44 @@ export function v8FullGc(): () => void {
   }
 }
 
-const here: HeapRuntime = { Bun: (globalThis as { Bun?: BunRuntime }).Bun, v8FullGc };
+type GcEntry = PerformanceEntry & { detail?: { kind: number; flags: number } };
 
-/** a full collection now and then until the returned stop is called (under Bun, or under Node) */
+/** `gc()` and a gc observer that counts V8's own mark-compacts */
+export function v8Collector(): V8Collector {
+  const gc = v8FullGc();
+  let own = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as GcEntry[]) {
+      if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR && (e.detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) === 0) own++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return { gc, ownMarkCompacts: () => own, stop: () => observer.disconnect() };
+}
+
+const here: HeapRuntime = { Bun: (globalThis as { Bun?: BunRuntime }).Bun, v8: v8Collector };
+
+/** full collections now and then until the returned stop is called (under Bun, or under Node) */
 export function collectNowAndThen(runtime: HeapRuntime = here, everyMs?: number): () => void {
   const bun = runtime.Bun;
-  const collect = bun !== undefined ? () => bun.gc(true) : runtime.v8FullGc?.();
-  if (collect === undefined) return () => undefined;
-  const timer = setInterval(collect, everyMs ?? (bun !== undefined ? EVERY_MS.bun : EVERY_MS.node));
+  if (bun !== undefined) return every(everyMs ?? EVERY_MS.bun, () => bun.gc(true));
+  const v8 = runtime.v8?.();
+  if (v8 === undefined) return () => undefined;
+  let seen = v8.ownMarkCompacts();
+  const stop = every(everyMs ?? EVERY_MS.node, () => {
+    // V8 collecting by itself means its heap does not idle at twice what is alive: leave it be
+    const now = v8.ownMarkCompacts();
+    if (now === seen) v8.gc();
+    seen = now;
+  });
+  return () => {
+    stop();
+    v8.stop();
+  };
+}
+
+function every(ms: number, fn: () => void): () => void {
+  const timer = setInterval(fn, ms);
   // it never keeps sshtop running by itself
   timer.unref();
   return () => clearInterval(timer);
