@@ -45,17 +45,24 @@ export function v8FullGc(): () => void {
 
 type GcEntry = PerformanceEntry & { detail?: { kind: number; flags: number } };
 
-/** `gc()` and a gc observer that counts V8's own mark-compacts */
-export function v8Collector(): V8Collector {
-  const gc = v8FullGc();
-  let own = 0;
+/** the mark-compacts from now on, either V8's own or forced ones (`gc()` calls), by a gc observer */
+export function markCompacts(forced: boolean): { count: () => number; stop: () => void } {
+  let n = 0;
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries() as GcEntry[]) {
-      if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR && (e.detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) === 0) own++;
+      if (e.detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      const wasForced = (e.detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0;
+      if (wasForced === forced) n++;
     }
   });
   observer.observe({ entryTypes: ['gc'] });
-  return { gc, ownMarkCompacts: () => own, stop: () => observer.disconnect() };
+  return { count: () => n, stop: () => observer.disconnect() };
+}
+
+/** `gc()`, and V8's own mark-compacts counted */
+export function v8Collector(): V8Collector {
+  const own = markCompacts(false);
+  return { gc: v8FullGc(), ownMarkCompacts: own.count, stop: own.stop };
 }
 
 const here: HeapRuntime = { Bun: (globalThis as { Bun?: BunRuntime }).Bun, v8: v8Collector };

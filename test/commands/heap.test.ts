@@ -1,9 +1,8 @@
 // The live screen's full collections: their cadence and stop under Bun and under Node, Node's
 // leaving V8 be while it collects by itself, and, on this Node, that the default runtime really
 // runs V8's mark-compact (what the peak memory rests on) and tells V8's own from forced ones.
-import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { collectNowAndThen, v8Collector, v8FullGc, type V8Collector } from '../../src/commands/heap.js';
+import { collectNowAndThen, markCompacts, v8Collector, v8FullGc, type V8Collector } from '../../src/commands/heap.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 afterEach(() => {
@@ -69,18 +68,6 @@ describe('collectNowAndThen', () => {
 });
 
 describe("V8's full collection on this Node", () => {
-  /** forced mark-compacts seen by a gc observer (a forced one is a `gc()` call, never V8's own) */
-  function forcedMajors(): { count: () => number; stop: () => void } {
-    let n = 0;
-    const observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind: number; flags: number } })[]) {
-        if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR && (e.detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0) n++;
-      }
-    });
-    observer.observe({ entryTypes: ['gc'] });
-    return { count: () => n, stop: () => observer.disconnect() };
-  }
-
   it('is handed out without --expose-gc, and leaves the global scope without gc', () => {
     const gc = v8FullGc();
     expect(typeof gc).toBe('function');
@@ -89,18 +76,19 @@ describe("V8's full collection on this Node", () => {
 
   it("counts V8's own mark-compacts, not forced ones", async () => {
     const v8 = v8Collector();
-    const forced = forcedMajors();
+    const forced = markCompacts(true);
     try {
       v8.gc();
       await waitFor('the forced mark-compact reported', () => forced.count() >= 1, 5_000, 10);
       expect(v8.ownMarkCompacts()).toBe(0);
       // keep allocating what stays alive until V8 marks and compacts by itself
       const kept: number[][] = [];
-      await waitFor('a mark-compact of V8 its own', async () => {
+      await waitFor("a mark-compact of V8's own", async () => {
         for (let i = 0; i < 16; i++) kept.push(Array.from({ length: 16_384 }, (_, j) => j + 0.5));
         await sleep(0);
         return v8.ownMarkCompacts() > 0;
       }, 20_000, 0);
+      // (what was kept stays referenced until here)
       expect(kept.length).toBeGreaterThan(0);
     } finally {
       v8.stop();
@@ -109,7 +97,7 @@ describe("V8's full collection on this Node", () => {
   });
 
   it('the default runtime runs forced mark-compacts on the cadence, and none once stopped', async () => {
-    const seen = forcedMajors();
+    const seen = markCompacts(true);
     try {
       const stop = collectNowAndThen(undefined, 20);
       await waitFor('three forced mark-compacts', () => seen.count() >= 3, 10_000, 10);
