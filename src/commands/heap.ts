@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** how often, by runtime */
-export const EVERY_MS = { bun: 10_000, node: 30_000 };
+const EVERY_MS = { bun: 10_000, node: 30_000 };
 
 interface BunRuntime {
   gc(full: boolean): void;
